@@ -1,0 +1,97 @@
+extension Message {
+    /// Options for ``encoded(options:)``.
+    public struct EncodingOptions: Hashable, Sendable {
+        /// Compress names where RFC 3597 §4 allows it (owner names, and names
+        /// in NS, CNAME, PTR, MX and SOA data). On by default.
+        public var compression: Bool
+
+        /// Creates options; compression on by default.
+        public init(compression: Bool = true) {
+            self.compression = compression
+        }
+    }
+
+    /// Encodes the message to its wire form.
+    ///
+    /// The section counts come from the sections (the OPT record is appended
+    /// to the additional section when ``edns`` is set). Names are compressed
+    /// against every earlier name and suffix unless `options` turn it off.
+    /// The output is not truncated to any size.
+    public func encoded(options: EncodingOptions = EncodingOptions()) -> [UInt8] {
+        var writer = WireWriter(capacity: 512, compress: options.compression)
+        writer.writeUInt16(header.id)
+        writer.writeUInt16(header.flags)
+        writer.writeUInt16(UInt16(truncatingIfNeeded: questions.count))
+        writer.writeUInt16(UInt16(truncatingIfNeeded: answers.count))
+        writer.writeUInt16(UInt16(truncatingIfNeeded: authorities.count))
+        writer.writeUInt16(UInt16(truncatingIfNeeded: additionals.count + (edns == nil ? 0 : 1)))
+        for question in questions {
+            writer.writeName(question.name, compressible: true)
+            writer.writeUInt16(question.type.rawValue)
+            writer.writeUInt16(question.dnsClass.rawValue)
+        }
+        for record in answers { Message.write(record, to: &writer) }
+        for record in authorities { Message.write(record, to: &writer) }
+        for record in additionals { Message.write(record, to: &writer) }
+        if let edns {
+            writer.writeUInt8(0)
+            writer.writeUInt16(RecordType.opt.rawValue)
+            writer.writeUInt16(edns.udpPayloadSize)
+            writer.writeUInt32(edns.ttlField)
+            let lengthAt = writer.bytes.count
+            writer.writeUInt16(0)
+            for option in edns.options {
+                writer.writeUInt16(option.code)
+                writer.writeUInt16(UInt16(truncatingIfNeeded: option.data.count))
+                writer.bytes.append(contentsOf: option.data)
+            }
+            writer.setUInt16(UInt16(truncatingIfNeeded: writer.bytes.count - lengthAt - 2), at: lengthAt)
+        }
+        return writer.bytes
+    }
+
+    static func write(_ record: ResourceRecord, to writer: inout WireWriter) {
+        writer.writeName(record.name, compressible: true)
+        writer.writeUInt16(record.type.rawValue)
+        writer.writeUInt16(record.dnsClass.rawValue)
+        writer.writeUInt32(record.ttl)
+        let lengthAt = writer.bytes.count
+        writer.writeUInt16(0)
+        switch record.data {
+        case .a(let address):
+            writer.writeUInt32(address.rawValue)
+        case .aaaa(let address):
+            writer.writeUInt32(UInt32(truncatingIfNeeded: address.high >> 32))
+            writer.writeUInt32(UInt32(truncatingIfNeeded: address.high))
+            writer.writeUInt32(UInt32(truncatingIfNeeded: address.low >> 32))
+            writer.writeUInt32(UInt32(truncatingIfNeeded: address.low))
+        case .ns(let name), .cname(let name), .ptr(let name):
+            writer.writeName(name, compressible: true)
+        case .mx(let mx):
+            writer.writeUInt16(mx.preference)
+            writer.writeName(mx.exchange, compressible: true)
+        case .soa(let soa):
+            writer.writeName(soa.mname, compressible: true)
+            writer.writeName(soa.rname, compressible: true)
+            writer.writeUInt32(soa.serial)
+            writer.writeUInt32(soa.refresh)
+            writer.writeUInt32(soa.retry)
+            writer.writeUInt32(soa.expire)
+            writer.writeUInt32(soa.minimum)
+        case .srv(let srv):
+            writer.writeUInt16(srv.priority)
+            writer.writeUInt16(srv.weight)
+            writer.writeUInt16(srv.port)
+            // RFC 2782: the SRV target is never compressed.
+            writer.writeName(srv.target, compressible: false)
+        case .txt(let strings):
+            for string in strings {
+                writer.writeUInt8(UInt8(truncatingIfNeeded: min(string.count, 255)))
+                writer.bytes.append(contentsOf: string.prefix(255))
+            }
+        case .unknown(let octets):
+            writer.bytes.append(contentsOf: octets)
+        }
+        writer.setUInt16(UInt16(truncatingIfNeeded: writer.bytes.count - lengthAt - 2), at: lengthAt)
+    }
+}

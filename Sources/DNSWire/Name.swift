@@ -1,0 +1,243 @@
+/// A domain name, kept in uncompressed wire form and compared without regard
+/// to ASCII case.
+///
+/// The octets are stored exactly as received (case preserved), as
+/// length-prefixed labels ending with the zero-length root label, in one
+/// buffer: one heap allocation per name, none per label. Equality and hashing
+/// fold ASCII `A`–`Z` to `a`–`z` and leave every other octet alone
+/// (RFC 4343), so `Mail.Example.TEST.` equals `mail.example.test.` but the
+/// original spelling is still there for ``description`` and the wire.
+///
+/// A `Name` is always valid: every label is 1…63 octets and the whole wire
+/// form is at most 255 octets. Labels are bytes, not text: a label may hold a
+/// dot, a space or `0xFF`, and keeps it.
+public struct Name: Sendable {
+    /// Length-prefixed labels followed by a zero octet.
+    @usableFromInline var _wire: [UInt8]
+
+    /// Wraps wire octets that the caller has already validated.
+    @inlinable
+    init(uncheckedWire wire: [UInt8]) {
+        self._wire = wire
+    }
+
+    /// The root name, `.`.
+    public static let root = Name(uncheckedWire: [0])
+
+    /// The maximum length of a name in wire form (RFC 1035 §2.3.4).
+    public static let maximumWireLength = 255
+    /// The maximum length of one label (RFC 1035 §2.3.4).
+    public static let maximumLabelLength = 63
+
+    /// Creates a name from its uncompressed wire form (length-prefixed labels
+    /// ending with a zero octet), validating it.
+    ///
+    /// - Throws: ``DNSDecodeError`` with offsets relative to `wire`: a
+    ///   pointer (`compressionNotAllowed`), a reserved label type, more than
+    ///   255 octets, bytes after the root label (`trailingBytes`), or a
+    ///   missing root label (`truncated`).
+    public init(wire: [UInt8]) throws(DNSDecodeError) {
+        var position = 0
+        while true {
+            guard position < wire.count else { throw .truncated(at: position) }
+            let length = wire[position]
+            if length == 0 { break }
+            if length & 0xC0 == 0xC0 { throw .compressionNotAllowed(at: position) }
+            if length & 0xC0 != 0 { throw .reservedLabelType(at: position, octet: length) }
+            position += 1 + Int(length)
+            guard position < Name.maximumWireLength else { throw .nameTooLong(at: 0) }
+        }
+        guard position + 1 == wire.count else { throw .trailingBytes(at: position + 1) }
+        self._wire = wire
+    }
+
+    /// Creates a name from labels given as octets, outermost last
+    /// (`[["mail"], ["example"], ["test"]]`).
+    ///
+    /// - Throws: ``NameError`` when a label is empty or longer than 63
+    ///   octets, or the name would exceed 255 octets.
+    public init<Labels: Sequence>(labels: Labels) throws(NameError)
+    where Labels.Element: Collection, Labels.Element.Element == UInt8 {
+        var wire: [UInt8] = []
+        for label in labels {
+            guard !label.isEmpty else { throw .emptyLabel }
+            guard label.count <= Name.maximumLabelLength else { throw .labelTooLong(label.count) }
+            wire.append(UInt8(label.count))
+            wire.append(contentsOf: label)
+            guard wire.count < Name.maximumWireLength else { throw .nameTooLong }
+        }
+        wire.append(0)
+        self._wire = wire
+    }
+
+    /// The uncompressed wire form: length-prefixed labels and the root octet.
+    @inlinable public var wireBytes: [UInt8] { _wire }
+
+    /// The length of the uncompressed wire form (1 for the root).
+    @inlinable public var wireLength: Int { _wire.count }
+
+    /// True for the root name `.`.
+    @inlinable public var isRoot: Bool { _wire.count == 1 }
+
+    /// The labels, outermost last, as slices of the name's storage.
+    public var labels: [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        var position = 0
+        while _wire[position] != 0 {
+            let length = Int(_wire[position])
+            result.append(_wire[(position + 1)..<(position + 1 + length)])
+            position += 1 + length
+        }
+        return result
+    }
+
+    /// The number of labels, not counting the root.
+    public var labelCount: Int {
+        var count = 0
+        var position = 0
+        while _wire[position] != 0 {
+            count += 1
+            position += 1 + Int(_wire[position])
+        }
+        return count
+    }
+
+    /// Start offsets of each label in the wire form, outermost last.
+    @usableFromInline
+    var labelOffsets: [Int] {
+        var result: [Int] = []
+        var position = 0
+        while _wire[position] != 0 {
+            result.append(position)
+            position += 1 + Int(_wire[position])
+        }
+        return result
+    }
+
+    /// The name with its first `count` labels removed (`mail.example.test.`
+    /// dropping 1 gives `example.test.`); the root when `count` reaches the
+    /// label count.
+    public func droppingFirstLabels(_ count: Int) -> Name {
+        var position = 0
+        var dropped = 0
+        while dropped < count, _wire[position] != 0 {
+            position += 1 + Int(_wire[position])
+            dropped += 1
+        }
+        return Name(uncheckedWire: Array(_wire[position...]))
+    }
+
+    /// The parent name (one label removed); the root's parent is the root.
+    public var parent: Name { droppingFirstLabels(1) }
+
+    /// A new name with `label` put in front (`www` + `example.test.`).
+    ///
+    /// - Throws: ``NameError`` for an empty or over-long label or name.
+    public func prepending<Label: Collection>(label: Label) throws(NameError) -> Name
+    where Label.Element == UInt8 {
+        guard !label.isEmpty else { throw .emptyLabel }
+        guard label.count <= Name.maximumLabelLength else { throw .labelTooLong(label.count) }
+        guard _wire.count + 1 + label.count <= Name.maximumWireLength else { throw .nameTooLong }
+        var wire: [UInt8] = []
+        wire.reserveCapacity(_wire.count + 1 + label.count)
+        wire.append(UInt8(label.count))
+        wire.append(contentsOf: label)
+        wire.append(contentsOf: _wire)
+        return Name(uncheckedWire: wire)
+    }
+
+    /// The concatenation `self` + `suffix` (`www` + `example.test.`).
+    ///
+    /// - Throws: ``NameError/nameTooLong`` when the result exceeds 255 octets.
+    public func appending(_ suffix: Name) throws(NameError) -> Name {
+        guard _wire.count - 1 + suffix._wire.count <= Name.maximumWireLength else { throw .nameTooLong }
+        return Name(uncheckedWire: Array(_wire.dropLast()) + suffix._wire)
+    }
+
+    /// True when `self` equals `ancestor` or lies below it, compared without
+    /// regard to ASCII case (`mail.example.test.` is a subdomain of
+    /// `example.test.` and of `.`).
+    public func isSubdomain(of ancestor: Name) -> Bool {
+        let extra = _wire.count - ancestor._wire.count
+        guard extra >= 0 else { return false }
+        // The suffix must start on a label boundary.
+        var position = 0
+        while position < extra {
+            position += 1 + Int(_wire[position])
+        }
+        guard position == extra else { return false }
+        return Name.asciiCaseInsensitiveEqual(_wire[extra...], ancestor._wire[...])
+    }
+
+    /// A copy with ASCII letters folded to lower case (other octets kept).
+    public func lowercased() -> Name {
+        Name(uncheckedWire: _wire.map(Name.foldASCII))
+    }
+
+    /// Compares two names octet for octet, case included.
+    public func isIdentical(to other: Name) -> Bool {
+        _wire == other._wire
+    }
+
+    @inlinable @inline(__always)
+    static func foldASCII(_ byte: UInt8) -> UInt8 {
+        byte &- 0x41 < 26 ? byte | 0x20 : byte
+    }
+
+    @inlinable
+    static func asciiCaseInsensitiveEqual(_ lhs: ArraySlice<UInt8>, _ rhs: ArraySlice<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var i = lhs.startIndex
+        var j = rhs.startIndex
+        while i < lhs.endIndex {
+            let a = lhs[i]
+            let b = rhs[j]
+            if a != b, foldASCII(a) != foldASCII(b) { return false }
+            i += 1
+            j += 1
+        }
+        return true
+    }
+}
+
+extension Name: Hashable {
+    /// ASCII-case-insensitive equality (RFC 4343).
+    @inlinable
+    public static func == (lhs: Name, rhs: Name) -> Bool {
+        asciiCaseInsensitiveEqual(lhs._wire[...], rhs._wire[...])
+    }
+
+    /// Hashes the case-folded octets, consistent with ``==(_:_:)``.
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        // Fold eight octets at a time into one word to keep hashing cheap.
+        var word: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in _wire {
+            word |= UInt64(Name.foldASCII(byte)) << shift
+            shift += 8
+            if shift == 64 {
+                hasher.combine(word)
+                word = 0
+                shift = 0
+            }
+        }
+        hasher.combine(word)
+        hasher.combine(_wire.count)
+    }
+}
+
+/// Why a name could not be built from labels or parsed from text.
+public enum NameError: Error, Hashable, Sendable {
+    /// An empty label (`a..b`) where one is not allowed.
+    case emptyLabel
+    /// A label longer than 63 octets; carries its length.
+    case labelTooLong(Int)
+    /// The whole name would be longer than 255 octets in wire form.
+    case nameTooLong
+    /// A malformed escape (`\` followed by too few digits, or `\DDD` > 255)
+    /// at this character offset of the text.
+    case invalidEscape(at: Int)
+    /// The text was empty.
+    case empty
+}

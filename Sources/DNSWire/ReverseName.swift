@@ -1,0 +1,127 @@
+// Reverse-mapping names: in-addr.arpa (RFC 1035 §3.5) and ip6.arpa (RFC 3596 §2.5).
+
+extension IPv4Address {
+    /// The reverse-mapping name, `d.c.b.a.in-addr.arpa.`.
+    ///
+    /// Built straight into the name's single buffer: no allocation besides it.
+    public var reverseName: Name {
+        var wire = [UInt8]()
+        wire.reserveCapacity(30)
+        var remaining = rawValue
+        for _ in 0..<4 {
+            let octet = UInt8(truncatingIfNeeded: remaining)
+            remaining >>= 8
+            let start = wire.count
+            wire.append(0)
+            if octet >= 100 { wire.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { wire.append(UInt8(ascii: "0") + (octet / 10) % 10) }
+            wire.append(UInt8(ascii: "0") + octet % 10)
+            wire[start] = UInt8(wire.count - start - 1)
+        }
+        wire.append(contentsOf: ReverseNames.inAddrArpaSuffix)
+        return Name(uncheckedWire: wire)
+    }
+}
+
+extension IPv6Address {
+    /// The reverse-mapping name: 32 nibble labels, least significant first,
+    /// then `ip6.arpa.` (`1.0.0.0. … .8.b.d.0.1.0.0.2.ip6.arpa.`).
+    ///
+    /// Built straight into the name's single buffer: no allocation besides it.
+    public var reverseName: Name {
+        let digits: StaticString = "0123456789abcdef"
+        let count = 64 + ReverseNames.ip6ArpaSuffix.count
+        let wire = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var write = 0
+            digits.withUTF8Buffer { hex in
+                for half in [low, high] {
+                    var value = half
+                    for _ in 0..<16 {
+                        buffer[write] = 1
+                        buffer[write + 1] = hex[Int(value & 0xF)]
+                        write += 2
+                        value >>= 4
+                    }
+                }
+            }
+            for byte in ReverseNames.ip6ArpaSuffix {
+                buffer[write] = byte
+                write += 1
+            }
+            initialized = write
+        }
+        return Name(uncheckedWire: wire)
+    }
+}
+
+extension IPAddress {
+    /// The reverse-mapping name under in-addr.arpa or ip6.arpa.
+    ///
+    /// An IPv4-mapped IPv6 address is not normalised here; call
+    /// ``normalized`` first when the IPv4 name is wanted.
+    public var reverseName: Name {
+        switch self {
+        case .v4(let a): return a.reverseName
+        case .v6(let a): return a.reverseName
+        }
+    }
+
+    /// Reads a full reverse-mapping name back into its address.
+    ///
+    /// Accepts exactly four decimal labels (0…255, no leading zeros) under
+    /// `in-addr.arpa.` or exactly 32 single-hex-digit labels under
+    /// `ip6.arpa.`, case-insensitively. Anything else — a partial name
+    /// (`2.0.192.in-addr.arpa.`), an RFC 2317 name with `/`, extra labels —
+    /// gives nil.
+    public init?(reverseName name: Name) {
+        let wire = name._wire
+        if name.isSubdomain(of: ReverseNames.inAddrArpa) {
+            let prefixLength = wire.count - ReverseNames.inAddrArpaSuffix.count
+            var position = 0
+            var octets: [UInt8] = []
+            while position < prefixLength {
+                let length = Int(wire[position])
+                guard length >= 1, length <= 3, octets.count < 4 else { return nil }
+                var value = 0
+                for k in 1...length {
+                    let digit = wire[position + k] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                guard value <= 255, length == 1 || wire[position + 1] != UInt8(ascii: "0") else { return nil }
+                octets.append(UInt8(value))
+                position += 1 + length
+            }
+            guard octets.count == 4 else { return nil }
+            self = .v4(IPv4Address(octets[3], octets[2], octets[1], octets[0]))
+            return
+        }
+        if name.isSubdomain(of: ReverseNames.ip6Arpa) {
+            guard wire.count == 64 + ReverseNames.ip6ArpaSuffix.count else { return nil }
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            for i in 0..<32 {
+                guard wire[2 * i] == 1, let nibble = IPv6Address.hexValue(wire[2 * i + 1]) else { return nil }
+                if i < 16 {
+                    low |= UInt64(nibble) << (4 * UInt64(i))
+                } else {
+                    high |= UInt64(nibble) << (4 * UInt64(i - 16))
+                }
+            }
+            self = .v6(IPv6Address(high: high, low: low))
+            return
+        }
+        return nil
+    }
+}
+
+/// The reverse-tree apexes.
+public enum ReverseNames {
+    /// `in-addr.arpa.`
+    public static let inAddrArpa = Name(uncheckedWire: inAddrArpaSuffix)
+    /// `ip6.arpa.`
+    public static let ip6Arpa = Name(uncheckedWire: ip6ArpaSuffix)
+
+    static let inAddrArpaSuffix: [UInt8] = [7] + Array("in-addr".utf8) + [4] + Array("arpa".utf8) + [0]
+    static let ip6ArpaSuffix: [UInt8] = [3] + Array("ip6".utf8) + [4] + Array("arpa".utf8) + [0]
+}
