@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import DNSCapture
+import DNSWire
+import MallocCounter
+
+/// `fcrdns-bench`: times the codec on a corpus and prints one JSON line per
+/// measurement, in the shape ../shared/peers/run_all.sh prints for other DNS
+/// libraries, so the numbers can be set side by side.
+@main
+struct Bench {
+    static let usage = """
+        usage: fcrdns-bench decode FILE [--port N]     decode / round-trip ns per message, allocations per decode
+               fcrdns-bench ptr FILE [--port N]        the same over the PTR responses in FILE only
+               fcrdns-bench reverse                    reverse-name construction (IPv4, IPv6)
+        FILE is a .tcpstream, pcap or pcapng file. Environment: BENCH_TARGET_S (seconds per timed phase,
+        default 1.0), BENCH_REPEATS (timed repeats, median reported; default 5).
+        """
+
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        guard let mode = args.first else { fail(usage) }
+        switch mode {
+        case "decode", "ptr":
+            guard args.count >= 2 else { fail(usage) }
+            var ports: Set<UInt16> = [53, 35353, 35354]
+            if let i = args.firstIndex(of: "--port"), i + 1 < args.count, let p = UInt16(args[i + 1]) { ports.insert(p) }
+            var messages = load(args[1], ports: ports)
+            if mode == "ptr" {
+                messages = messages.filter { bytes in
+                    guard let m = try? Message(decoding: bytes) else { return false }
+                    return m.header.isResponse && m.answers.contains { $0.type == .ptr }
+                }
+            }
+            guard !messages.isEmpty else { fail("no messages in \(args[1])") }
+            codec(messages, corpus: baseName(args[1]) + (mode == "ptr" ? "#ptr-responses" : ""))
+        case "reverse":
+            reverse()
+        default:
+            fail(usage)
+        }
+    }
+
+    static func fail(_ text: String) -> Never {
+        fputs(text + "\n", stderr)
+        exit(64)
+    }
+
+    static func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+
+    static func load(_ path: String, ports: Set<UInt16>) -> [[UInt8]] {
+        do {
+            let result = try CaptureFile.messages(atPath: path, options: CaptureOptions(dnsPorts: ports, unrecognizedAsTCPStream: true))
+            return result.messages.map(\.bytes)
+        } catch {
+            fail("cannot read \(path): \(error)")
+        }
+    }
+
+    static var targetSeconds: Double { Double(String(cString: getenv("BENCH_TARGET_S") ?? strdup("1.0"))) ?? 1.0 }
+    static var repeats: Int { Int(String(cString: getenv("BENCH_REPEATS") ?? strdup("5"))) ?? 5 }
+
+    /// Median ns per item of `body` run over `count` items, after a calibration
+    /// round that picks how many rounds fill the target time.
+    static func measure(items count: Int, _ body: () -> Void) -> Double {
+        let clock = ContinuousClock()
+        let calibration = clock.measure { body() }
+        let perRound = max(calibration.seconds, 1e-7)
+        let rounds = max(1, Int(targetSeconds / Double(repeats) / perRound))
+        var samples: [Double] = []
+        for _ in 0..<repeats {
+            let elapsed = clock.measure { for _ in 0..<rounds { body() } }
+            samples.append(elapsed.seconds * 1e9 / Double(rounds * count))
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    static func codec(_ messages: [[UInt8]], corpus: String) {
+        // Check pass.
+        var ok = 0
+        var decodedMessages: [Message] = []
+        for bytes in messages {
+            if let m = try? Message(decoding: bytes) {
+                ok += 1
+                decodedMessages.append(m)
+            }
+        }
+        // Allocations per decode, over the messages that decode.
+        var sink = 0
+        let decodable = messages.filter { (try? Message(decoding: $0)) != nil }
+        let before = fcrdns_malloc_count()
+        for bytes in decodable {
+            if let m = try? Message(decoding: bytes) { sink &+= m.answers.count }
+        }
+        let allocs = Double(fcrdns_malloc_count() - before) / Double(max(decodable.count, 1))
+
+        let decodeNs = measure(items: messages.count) {
+            for bytes in messages {
+                if let m = try? Message(decoding: bytes) { sink &+= m.questions.count }
+            }
+        }
+        let roundtripNs = measure(items: messages.count) {
+            for bytes in messages {
+                if let m = try? Message(decoding: bytes) { sink &+= m.encoded().count }
+            }
+        }
+        let encodeNs = measure(items: decodedMessages.count) {
+            for m in decodedMessages { sink &+= m.encoded().count }
+        }
+        let inBytes = decodable.reduce(0) { $0 + $1.count }
+        let outBytes = decodedMessages.reduce(0) { $0 + $1.encoded().count }
+        let encodeAllocsBefore = fcrdns_malloc_count()
+        for m in decodedMessages { sink &+= m.encoded().count }
+        let encodeAllocs = Double(fcrdns_malloc_count() - encodeAllocsBefore) / Double(max(decodedMessages.count, 1))
+        print("{\"peer\":\"fcrdns\",\"corpus\":\"\(corpus)\",\"messages\":\(messages.count),\"decode_ok\":\(ok),"
+            + "\"decode_ns_per_msg\":\(fmt(decodeNs)),\"roundtrip_ns_per_msg\":\(fmt(roundtripNs)),"
+            + "\"allocs_per_decode\":\(fmt(allocs))}")
+        print("{\"peer\":\"fcrdns\",\"corpus\":\"\(corpus)\",\"encode_ns_per_msg\":\(fmt(encodeNs)),"
+            + "\"allocs_per_encode\":\(fmt(encodeAllocs)),\"reencode_in_bytes\":\(inBytes),\"reencode_out_bytes\":\(outBytes)}")
+        if sink == 42 { print("") }
+    }
+
+    static func reverse() {
+        var sink = 0
+        let v4 = (0..<1024).map { IPv4Address(rawValue: UInt32(truncatingIfNeeded: $0 &* 2_654_435_761)) }
+        let v6 = (0..<1024).map { IPv6Address(high: 0x2001_0db8_0000_0000 | UInt64($0), low: UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
+        for (family, run) in [("ipv4", { for a in v4 { sink &+= a.reverseName.wireLength } }),
+                              ("ipv6", { for a in v6 { sink &+= a.reverseName.wireLength } })] as [(String, () -> Void)] {
+            let before = fcrdns_malloc_count()
+            run()
+            let allocs = Double(fcrdns_malloc_count() - before) / 1024
+            let ns = measure(items: 1024, run)
+            print("{\"peer\":\"fcrdns\",\"benchmark\":\"reverse_name_\(family)\",\"ns_per_name\":\(fmt(ns)),\"allocs_per_name\":\(fmt(allocs))}")
+        }
+        if sink == 42 { print("") }
+    }
+
+    static func fmt(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
