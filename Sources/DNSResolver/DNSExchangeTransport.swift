@@ -1,0 +1,46 @@
+public import DNSTransport
+
+/// The two exchanges a ``Resolver`` needs: one UDP query with a filter for
+/// what may count as its answer, and one TCP query.
+///
+/// ``SocketTransport`` does them over Glibc sockets; a test can substitute
+/// its own to inject faults the kernel would not produce.
+public protocol DNSExchangeTransport: Sendable {
+    /// Sends `query` to `server` from a fresh socket on an ephemeral port and
+    /// returns the first datagram that `accept` approves before `deadline`;
+    /// every other datagram is dropped and waiting goes on.
+    func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
+                     accept: (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
+        async throws(TransportError) -> [UInt8]
+
+    /// Sends `query` over a new TCP connection with 2-byte length framing and
+    /// returns the one response, or fails at `deadline`.
+    func exchangeTCP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant)
+        async throws(TransportError) -> [UInt8]
+}
+
+/// The real transport: Glibc sockets driven by one shared epoll event loop.
+public struct SocketTransport: DNSExchangeTransport {
+    /// The event loop the sockets run on.
+    public let eventLoop: EventLoop
+
+    /// Creates the transport on `eventLoop` (the process-wide loop by default).
+    public init(eventLoop: EventLoop = .shared) {
+        self.eventLoop = eventLoop
+    }
+
+    /// See ``DNSExchangeTransport/exchangeUDP(_:with:deadline:accept:)``.
+    public func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
+                            accept: (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
+        async throws(TransportError) -> [UInt8] {
+        try await eventLoop.udpExchange(query, to: server, deadline: deadline) { datagram, source in
+            accept(datagram, source) ? .accept : .drop
+        }.response
+    }
+
+    /// See ``DNSExchangeTransport/exchangeTCP(_:with:deadline:)``.
+    public func exchangeTCP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant)
+        async throws(TransportError) -> [UInt8] {
+        try await eventLoop.tcpExchange(query, to: server, deadline: deadline)
+    }
+}
