@@ -11,6 +11,8 @@ struct FCrDNSCommand {
         commands:
           decode FILE...     print the DNS messages in pcap/pcapng/.tcpstream files as JSON
           lookup NAME|IP     ask a server for records (PTR for an IP), like dig
+          check IP           forward-confirmed reverse DNS verdict for a client (RFC 8601 iprev)
+          batch [FILE]       many checks at once: lines of 'IP [HELO]' in, JSON lines out
           help               show this help
 
         Run 'fcrdns <command> --help' for the options of a command.
@@ -28,6 +30,8 @@ struct FCrDNSCommand {
             switch command {
             case "decode": status = try DecodeCommand.run(arguments)
             case "lookup": status = try await LookupCommand.run(arguments)
+            case "check": status = try await CheckCommand.run(arguments)
+            case "batch": status = try await BatchCommand.run(arguments)
             case "help", "--help", "-h":
                 Output.line(help)
                 status = 0

@@ -13,10 +13,10 @@ enum Output {
         }
     }
 
-    /// Writes one line to standard error.
-    static func error(_ text: String) {
+    /// Writes one line (or, with `newline: false`, a fragment) to standard error.
+    static func error(_ text: String, newline: Bool = true) {
         var text = text
-        text.append("\n")
+        if newline { text.append("\n") }
         text.withUTF8 { buffer in
             _ = fwrite(buffer.baseAddress, 1, buffer.count, stderr)
         }

@@ -15,7 +15,7 @@ enum ResolverOptions {
         """
 
     /// Builds the resolver configuration from the command line.
-    static func configuration(_ args: Arguments) throws(Arguments.UsageError) -> ResolverConfiguration {
+    static func configuration(_ args: Arguments, perTryTimeout: Int? = nil) throws(Arguments.UsageError) -> ResolverConfiguration {
         var configuration: ResolverConfiguration
         let servers = args.values["--server"] ?? []
         if servers.isEmpty {
@@ -35,9 +35,10 @@ enum ResolverOptions {
             configuration = ResolverConfiguration(servers: addresses)
         }
         if args.flags.contains("--tcp") { configuration.tcpOnly = true }
-        let timeout = try args.integer("--timeout", default: 2000, in: 1...600_000)
-        if args.value("--timeout") != nil || servers.isEmpty == false {
-            configuration.timeout = .milliseconds(timeout)
+        if let perTryTimeout {
+            configuration.timeout = .milliseconds(perTryTimeout)
+        } else if args.value("--timeout") != nil || !servers.isEmpty {
+            configuration.timeout = .milliseconds(try args.integer("--timeout", default: 2000, in: 1...600_000))
         }
         return configuration
     }
