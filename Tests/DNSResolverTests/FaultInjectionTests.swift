@@ -256,8 +256,8 @@ struct FaultInjectionTests {
         }
         // The waiter returns at once; the query's own task closes its socket
         // as it unwinds. Poll for that (bounded), then require it.
-        for _ in 0..<100 where openFileDescriptorCount() != before { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(openFileDescriptorCount() == before)
+        for _ in 0..<250 where openFileDescriptorCount() > before { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(openFileDescriptorCount() <= before)
     }
 
     @Test func caseRandomisationRequiresAnExactEcho() async throws {
@@ -344,6 +344,9 @@ struct FaultInjectionTests {
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(answered == 1000)
-        #expect(openFileDescriptorCount() == before)
+        // Other suites run in parallel and open sockets of their own: wait
+        // (bounded) for the count to come back, then require it.
+        for _ in 0..<250 where openFileDescriptorCount() > before { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(openFileDescriptorCount() <= before)
     }
 }
