@@ -55,22 +55,31 @@ final class LoopbackResponder: @unchecked Sendable {
     init(udp: @escaping UDPScript, tcp: @escaping TCPScript = { _, _ in .silence }) {
         udpScript = udp
         tcpScript = tcp
-        udpFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         otherFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         otherAddressFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        tcpFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(tcpFD, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        // Bind UDP to an ephemeral port, then TCP to the same port.
+        // A UDP port from the kernel, then TCP on the same port; if that TCP
+        // port is taken, start over with fresh sockets.
+        var udp: Int32 = -1
+        var tcp: Int32 = -1
         var bound: UInt16 = 0
-        for _ in 0..<50 {
-            LoopbackResponder.bind(udpFD, port: 0)
-            let p = LoopbackResponder.localPort(udpFD)
-            if LoopbackResponder.bind(tcpFD, port: p) == 0 {
-                bound = p
-                break
+        for _ in 0..<100 {
+            udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            tcp = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            if LoopbackResponder.bind(udp, port: 0) == 0 {
+                let p = LoopbackResponder.localPort(udp)
+                if LoopbackResponder.bind(tcp, port: p) == 0 {
+                    bound = p
+                    break
+                }
             }
+            close(udp)
+            close(tcp)
         }
+        precondition(bound != 0, "no loopback port for the test responder")
+        udpFD = udp
+        tcpFD = tcp
         LoopbackResponder.bind(otherFD, port: 0)
         LoopbackResponder.bind(otherAddressFD, port: 0, address: 0x7F00_0002)
         listen(tcpFD, 64)
