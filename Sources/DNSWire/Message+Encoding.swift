@@ -18,7 +18,38 @@ extension Message {
     /// against every earlier name and suffix unless `options` turn it off.
     /// The output is not truncated to any size.
     public func encoded(options: EncodingOptions = EncodingOptions()) -> [UInt8] {
-        var writer = WireWriter(capacity: 512, compress: options.compression)
+        let bound = encodedUpperBound
+        let compress = options.compression
+        let slots = compress ? WireWriter.slotCount(forBound: bound) : 1
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: slots + 128) { hashScratch in
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: slots + 128) { offsetScratch in
+                guard let hashBase = hashScratch.baseAddress, let offsetBase = offsetScratch.baseAddress else { return [] }
+                hashBase.initialize(repeating: 0, count: slots + 128)
+                offsetBase.initialize(repeating: 0, count: slots + 128)
+                return [UInt8](unsafeUninitializedCapacity: bound) { output, initialized in
+                    guard let base = output.baseAddress else { return }
+                    var writer = WireWriter(base: base, capacity: bound, compress: compress, hashes: hashBase,
+                                            offsets: offsetBase, slotMask: slots - 1, labelStarts: offsetBase + slots,
+                                            labelHashes: hashBase + slots)
+                    write(to: &writer)
+                    initialized = writer.count
+                }
+            }
+        }
+    }
+
+    /// The most octets the encoded message can take (names uncompressed).
+    var encodedUpperBound: Int {
+        var total = 12
+        for question in questions { total += question.name.wireLength + 4 }
+        for record in answers { total += record.name.wireLength + 10 + record.data.encodedUpperBound }
+        for record in authorities { total += record.name.wireLength + 10 + record.data.encodedUpperBound }
+        for record in additionals { total += record.name.wireLength + 10 + record.data.encodedUpperBound }
+        if let edns { total += 11 + edns.options.reduce(0) { $0 + 4 + $1.data.count } }
+        return total
+    }
+
+    private func write(to writer: inout WireWriter) {
         writer.writeUInt16(header.id)
         writer.writeUInt16(header.flags)
         writer.writeUInt16(UInt16(truncatingIfNeeded: questions.count))
@@ -38,16 +69,15 @@ extension Message {
             writer.writeUInt16(RecordType.opt.rawValue)
             writer.writeUInt16(edns.udpPayloadSize)
             writer.writeUInt32(edns.ttlField)
-            let lengthAt = writer.bytes.count
+            let lengthAt = writer.count
             writer.writeUInt16(0)
             for option in edns.options {
                 writer.writeUInt16(option.code)
                 writer.writeUInt16(UInt16(truncatingIfNeeded: option.data.count))
-                writer.bytes.append(contentsOf: option.data)
+                writer.writeBytes(option.data)
             }
-            writer.setUInt16(UInt16(truncatingIfNeeded: writer.bytes.count - lengthAt - 2), at: lengthAt)
+            writer.setUInt16(UInt16(truncatingIfNeeded: writer.count - lengthAt - 2), at: lengthAt)
         }
-        return writer.bytes
     }
 
     static func write(_ record: ResourceRecord, to writer: inout WireWriter) {
@@ -55,7 +85,7 @@ extension Message {
         writer.writeUInt16(record.type.rawValue)
         writer.writeUInt16(record.dnsClass.rawValue)
         writer.writeUInt32(record.ttl)
-        let lengthAt = writer.bytes.count
+        let lengthAt = writer.count
         writer.writeUInt16(0)
         switch record.data {
         case .a(let address):
@@ -87,11 +117,27 @@ extension Message {
         case .txt(let strings):
             for string in strings {
                 writer.writeUInt8(UInt8(truncatingIfNeeded: min(string.count, 255)))
-                writer.bytes.append(contentsOf: string.prefix(255))
+                writer.writeBytes(string.prefix(255))
             }
         case .unknown(let octets):
-            writer.bytes.append(contentsOf: octets)
+            writer.writeBytes(octets)
         }
-        writer.setUInt16(UInt16(truncatingIfNeeded: writer.bytes.count - lengthAt - 2), at: lengthAt)
+        writer.setUInt16(UInt16(truncatingIfNeeded: writer.count - lengthAt - 2), at: lengthAt)
+    }
+}
+
+extension RData {
+    /// The most octets this data takes on the wire (names uncompressed).
+    var encodedUpperBound: Int {
+        switch self {
+        case .a: return 4
+        case .aaaa: return 16
+        case .ns(let name), .cname(let name), .ptr(let name): return name.wireLength
+        case .mx(let mx): return 2 + mx.exchange.wireLength
+        case .soa(let soa): return soa.mname.wireLength + soa.rname.wireLength + 20
+        case .srv(let srv): return 6 + srv.target.wireLength
+        case .txt(let strings): return strings.reduce(0) { $0 + 1 + min($1.count, 255) }
+        case .unknown(let octets): return octets.count
+        }
     }
 }

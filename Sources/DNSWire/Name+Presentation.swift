@@ -72,7 +72,7 @@ extension Name {
             wire.append(0)
         }
         guard wire.count <= Name.maximumWireLength else { throw .nameTooLong }
-        self._wire = wire
+        self.init(uncheckedWire: wire)
     }
 
     /// Appends the presentation form of one label, escaping as BIND's `dig`
@@ -109,12 +109,13 @@ extension Name: CustomStringConvertible, CustomDebugStringConvertible {
     /// for the root), with special and non-printable octets escaped.
     public var description: String {
         if isRoot { return "." }
+        let wire = _wire[...]
         var out = ""
-        out.reserveCapacity(_wire.count + 1)
-        var position = 0
-        while _wire[position] != 0 {
-            let length = Int(_wire[position])
-            Name.appendEscaped(label: _wire[(position + 1)..<(position + 1 + length)], to: &out)
+        out.reserveCapacity(wire.count + 1)
+        var position = wire.startIndex
+        while wire[position] != 0 {
+            let length = Int(wire[position])
+            Name.appendEscaped(label: wire[(position + 1)..<(position + 1 + length)], to: &out)
             out += "."
             position += 1 + length
         }

@@ -11,14 +11,60 @@
 /// A `Name` is always valid: every label is 1…63 octets and the whole wire
 /// form is at most 255 octets. Labels are bytes, not text: a label may hold a
 /// dot, a space or `0xFF`, and keeps it.
-public struct Name: Sendable {
-    /// Length-prefixed labels followed by a zero octet.
-    @usableFromInline var _wire: [UInt8]
+///
+/// `Sendable` is checked by hand: the octets live in a ``NameBuffer`` that is
+/// never written again once a name points into it.
+public struct Name: @unchecked Sendable {
+    /// The block holding this name's octets (its own, or the one shared by
+    /// every name decoded from one message).
+    @usableFromInline let _buffer: NameBuffer
+    /// Where the name's octets start in ``_buffer``.
+    @usableFromInline let _start: UInt32
+    /// The length of the uncompressed wire form, 1…255.
+    @usableFromInline let _length: UInt8
 
-    /// Wraps wire octets that the caller has already validated.
+    /// Refers to validated wire octets inside a buffer.
     @inlinable
-    init(uncheckedWire wire: [UInt8]) {
-        self._wire = wire
+    init(buffer: NameBuffer, start: Int, length: Int) {
+        self._buffer = buffer
+        self._start = UInt32(truncatingIfNeeded: start)
+        self._length = UInt8(truncatingIfNeeded: length)
+    }
+
+    /// Copies wire octets that the caller has already validated.
+    @inlinable
+    init<Octets: Collection>(uncheckedWire wire: Octets) where Octets.Element == UInt8 {
+        let count = wire.count
+        let buffer = NameBuffer.make(capacity: count)
+        buffer.withBase { base in
+            var i = 0
+            for byte in wire {
+                base[i] = byte
+                i += 1
+            }
+        }
+        self.init(buffer: buffer, start: 0, length: count)
+    }
+
+    /// Builds a name by writing its validated wire octets straight into a new
+    /// block of `capacity` octets; `body` returns how many it wrote.
+    @inlinable
+    init(uncheckedCapacity capacity: Int, initializingWith body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let buffer = NameBuffer.make(capacity: capacity)
+        let count = buffer.withBase(body)
+        self.init(buffer: buffer, start: 0, length: count)
+    }
+
+    /// The wire octets as a new array.
+    @inlinable
+    var _wire: [UInt8] { withWire { Array($0) } }
+
+    /// Calls `body` with the wire octets, indexed from zero.
+    @inlinable
+    func withWire<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        _buffer.withBase { base in
+            body(UnsafeBufferPointer(start: base + Int(_start), count: Int(_length)))
+        }
     }
 
     /// The root name, `.`.
@@ -48,7 +94,7 @@ public struct Name: Sendable {
             guard position < Name.maximumWireLength else { throw .nameTooLong(at: 0) }
         }
         guard position + 1 == wire.count else { throw .trailingBytes(at: position + 1) }
-        self._wire = wire
+        self.init(uncheckedWire: wire)
     }
 
     /// Creates a name from labels given as octets, outermost last
@@ -67,25 +113,26 @@ public struct Name: Sendable {
             guard wire.count < Name.maximumWireLength else { throw .nameTooLong }
         }
         wire.append(0)
-        self._wire = wire
+        self.init(uncheckedWire: wire)
     }
 
     /// The uncompressed wire form: length-prefixed labels and the root octet.
-    @inlinable public var wireBytes: [UInt8] { _wire }
+    @inlinable public var wireBytes: [UInt8] { Array(_wire) }
 
     /// The length of the uncompressed wire form (1 for the root).
-    @inlinable public var wireLength: Int { _wire.count }
+    @inlinable public var wireLength: Int { Int(_length) }
 
     /// True for the root name `.`.
-    @inlinable public var isRoot: Bool { _wire.count == 1 }
+    @inlinable public var isRoot: Bool { _length == 1 }
 
-    /// The labels, outermost last, as slices of the name's storage.
+    /// The labels, outermost last.
     public var labels: [ArraySlice<UInt8>] {
+        let wire = _wire[...]
         var result: [ArraySlice<UInt8>] = []
-        var position = 0
-        while _wire[position] != 0 {
-            let length = Int(_wire[position])
-            result.append(_wire[(position + 1)..<(position + 1 + length)])
+        var position = wire.startIndex
+        while wire[position] != 0 {
+            let length = Int(wire[position])
+            result.append(wire[(position + 1)..<(position + 1 + length)])
             position += 1 + length
         }
         return result
@@ -93,38 +140,31 @@ public struct Name: Sendable {
 
     /// The number of labels, not counting the root.
     public var labelCount: Int {
-        var count = 0
-        var position = 0
-        while _wire[position] != 0 {
-            count += 1
-            position += 1 + Int(_wire[position])
+        withWire { wire in
+            var count = 0
+            var position = 0
+            while wire[position] != 0 {
+                count += 1
+                position += 1 + Int(wire[position])
+            }
+            return count
         }
-        return count
-    }
-
-    /// Start offsets of each label in the wire form, outermost last.
-    @usableFromInline
-    var labelOffsets: [Int] {
-        var result: [Int] = []
-        var position = 0
-        while _wire[position] != 0 {
-            result.append(position)
-            position += 1 + Int(_wire[position])
-        }
-        return result
     }
 
     /// The name with its first `count` labels removed (`mail.example.test.`
     /// dropping 1 gives `example.test.`); the root when `count` reaches the
     /// label count.
     public func droppingFirstLabels(_ count: Int) -> Name {
-        var position = 0
-        var dropped = 0
-        while dropped < count, _wire[position] != 0 {
-            position += 1 + Int(_wire[position])
-            dropped += 1
+        let skip = withWire { wire in
+            var position = 0
+            var dropped = 0
+            while dropped < count, wire[position] != 0 {
+                position += 1 + Int(wire[position])
+                dropped += 1
+            }
+            return position
         }
-        return Name(uncheckedWire: Array(_wire[position...]))
+        return Name(buffer: _buffer, start: Int(_start) + skip, length: Int(_length) - skip)
     }
 
     /// The parent name (one label removed); the root's parent is the root.
@@ -137,12 +177,12 @@ public struct Name: Sendable {
     where Label.Element == UInt8 {
         guard !label.isEmpty else { throw .emptyLabel }
         guard label.count <= Name.maximumLabelLength else { throw .labelTooLong(label.count) }
-        guard _wire.count + 1 + label.count <= Name.maximumWireLength else { throw .nameTooLong }
+        guard wireLength + 1 + label.count <= Name.maximumWireLength else { throw .nameTooLong }
         var wire: [UInt8] = []
-        wire.reserveCapacity(_wire.count + 1 + label.count)
+        wire.reserveCapacity(wireLength + 1 + label.count)
         wire.append(UInt8(label.count))
         wire.append(contentsOf: label)
-        wire.append(contentsOf: _wire)
+        withWire { wire.append(contentsOf: $0) }
         return Name(uncheckedWire: wire)
     }
 
@@ -150,33 +190,37 @@ public struct Name: Sendable {
     ///
     /// - Throws: ``NameError/nameTooLong`` when the result exceeds 255 octets.
     public func appending(_ suffix: Name) throws(NameError) -> Name {
-        guard _wire.count - 1 + suffix._wire.count <= Name.maximumWireLength else { throw .nameTooLong }
-        return Name(uncheckedWire: Array(_wire.dropLast()) + suffix._wire)
+        guard wireLength - 1 + suffix.wireLength <= Name.maximumWireLength else { throw .nameTooLong }
+        return Name(uncheckedWire: _wire.dropLast() + suffix._wire)
     }
 
     /// True when `self` equals `ancestor` or lies below it, compared without
     /// regard to ASCII case (`mail.example.test.` is a subdomain of
     /// `example.test.` and of `.`).
     public func isSubdomain(of ancestor: Name) -> Bool {
-        let extra = _wire.count - ancestor._wire.count
+        let extra = wireLength - ancestor.wireLength
         guard extra >= 0 else { return false }
-        // The suffix must start on a label boundary.
-        var position = 0
-        while position < extra {
-            position += 1 + Int(_wire[position])
+        return withWire { wire in
+            // The suffix must start on a label boundary.
+            var position = 0
+            while position < extra {
+                position += 1 + Int(wire[position])
+            }
+            guard position == extra else { return false }
+            return ancestor.withWire { other in
+                Name.asciiCaseInsensitiveEqual(UnsafeBufferPointer(rebasing: wire[extra...]), other)
+            }
         }
-        guard position == extra else { return false }
-        return Name.asciiCaseInsensitiveEqual(_wire[extra...], ancestor._wire[...])
     }
 
     /// A copy with ASCII letters folded to lower case (other octets kept).
     public func lowercased() -> Name {
-        Name(uncheckedWire: _wire.map(Name.foldASCII))
+        Name(uncheckedWire: withWire { $0.map(Name.foldASCII) })
     }
 
     /// Compares two names octet for octet, case included.
     public func isIdentical(to other: Name) -> Bool {
-        _wire == other._wire
+        _length == other._length && withWire { a in other.withWire { b in a.elementsEqual(b) } }
     }
 
     @inlinable @inline(__always)
@@ -185,16 +229,12 @@ public struct Name: Sendable {
     }
 
     @inlinable
-    static func asciiCaseInsensitiveEqual(_ lhs: ArraySlice<UInt8>, _ rhs: ArraySlice<UInt8>) -> Bool {
+    static func asciiCaseInsensitiveEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        var i = lhs.startIndex
-        var j = rhs.startIndex
-        while i < lhs.endIndex {
+        for i in 0..<lhs.count {
             let a = lhs[i]
-            let b = rhs[j]
+            let b = rhs[i]
             if a != b, foldASCII(a) != foldASCII(b) { return false }
-            i += 1
-            j += 1
         }
         return true
     }
@@ -204,26 +244,29 @@ extension Name: Hashable {
     /// ASCII-case-insensitive equality (RFC 4343).
     @inlinable
     public static func == (lhs: Name, rhs: Name) -> Bool {
-        asciiCaseInsensitiveEqual(lhs._wire[...], rhs._wire[...])
+        guard lhs._length == rhs._length else { return false }
+        return lhs.withWire { a in rhs.withWire { b in asciiCaseInsensitiveEqual(a, b) } }
     }
 
     /// Hashes the case-folded octets, consistent with ``==(_:_:)``.
     @inlinable
     public func hash(into hasher: inout Hasher) {
-        // Fold eight octets at a time into one word to keep hashing cheap.
-        var word: UInt64 = 0
-        var shift: UInt64 = 0
-        for byte in _wire {
-            word |= UInt64(Name.foldASCII(byte)) << shift
-            shift += 8
-            if shift == 64 {
-                hasher.combine(word)
-                word = 0
-                shift = 0
+        withWire { wire in
+            // Fold eight octets at a time into one word to keep hashing cheap.
+            var word: UInt64 = 0
+            var shift: UInt64 = 0
+            for byte in wire {
+                word |= UInt64(Name.foldASCII(byte)) << shift
+                shift += 8
+                if shift == 64 {
+                    hasher.combine(word)
+                    word = 0
+                    shift = 0
+                }
             }
+            hasher.combine(word)
         }
-        hasher.combine(word)
-        hasher.combine(_wire.count)
+        hasher.combine(_length)
     }
 }
 

@@ -5,21 +5,33 @@ extension IPv4Address {
     ///
     /// Built straight into the name's single buffer: no allocation besides it.
     public var reverseName: Name {
-        var wire = [UInt8]()
-        wire.reserveCapacity(30)
-        var remaining = rawValue
-        for _ in 0..<4 {
-            let octet = UInt8(truncatingIfNeeded: remaining)
-            remaining >>= 8
-            let start = wire.count
-            wire.append(0)
-            if octet >= 100 { wire.append(UInt8(ascii: "0") + octet / 100) }
-            if octet >= 10 { wire.append(UInt8(ascii: "0") + (octet / 10) % 10) }
-            wire.append(UInt8(ascii: "0") + octet % 10)
-            wire[start] = UInt8(wire.count - start - 1)
+        let suffix = ReverseNames.inAddrArpaSuffix
+        return Name(uncheckedCapacity: 16 + suffix.count) { out in
+            var write = 0
+            var remaining = rawValue
+            for _ in 0..<4 {
+                let octet = UInt8(truncatingIfNeeded: remaining)
+                remaining >>= 8
+                let start = write
+                write += 1
+                if octet >= 100 {
+                    out[write] = UInt8(ascii: "0") + octet / 100
+                    write += 1
+                }
+                if octet >= 10 {
+                    out[write] = UInt8(ascii: "0") + (octet / 10) % 10
+                    write += 1
+                }
+                out[write] = UInt8(ascii: "0") + octet % 10
+                write += 1
+                out[start] = UInt8(write - start - 1)
+            }
+            for byte in suffix {
+                out[write] = byte
+                write += 1
+            }
+            return write
         }
-        wire.append(contentsOf: ReverseNames.inAddrArpaSuffix)
-        return Name(uncheckedWire: wire)
     }
 }
 
@@ -31,11 +43,11 @@ extension IPv6Address {
     public var reverseName: Name {
         let digits: StaticString = "0123456789abcdef"
         let count = 64 + ReverseNames.ip6ArpaSuffix.count
-        let wire = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        return Name(uncheckedCapacity: count) { buffer in
             var write = 0
             digits.withUTF8Buffer { hex in
-                for half in [low, high] {
-                    var value = half
+                for half in 0..<2 {
+                    var value = half == 0 ? low : high
                     for _ in 0..<16 {
                         buffer[write] = 1
                         buffer[write + 1] = hex[Int(value & 0xF)]
@@ -48,9 +60,8 @@ extension IPv6Address {
                 buffer[write] = byte
                 write += 1
             }
-            initialized = write
+            return write
         }
-        return Name(uncheckedWire: wire)
     }
 }
 
@@ -74,7 +85,7 @@ extension IPAddress {
     /// (`2.0.192.in-addr.arpa.`), an RFC 2317 name with `/`, extra labels —
     /// gives nil.
     public init?(reverseName name: Name) {
-        let wire = name._wire
+        let wire = name.wireBytes
         if name.isSubdomain(of: ReverseNames.inAddrArpa) {
             let prefixLength = wire.count - ReverseNames.inAddrArpaSuffix.count
             var position = 0

@@ -85,6 +85,28 @@ struct WireReader {
 
     // MARK: Names
 
+    /// The block that decoded names are appended to (one per message, a new
+    /// one only when it fills up), with where its octets start, how many are
+    /// handed out and how many it holds. The reader keeps the block alive, so
+    /// the base pointer stays valid for the whole decode.
+    @usableFromInline var arena: NameBuffer? = nil
+    @usableFromInline var arenaBase: UnsafeMutablePointer<UInt8>? = nil
+    @usableFromInline var arenaUsed = 0
+    @usableFromInline var arenaCapacity = 0
+
+    /// Makes sure the arena has room for one more name of the maximum length.
+    @inlinable
+    mutating func reserveNameRoom() {
+        if arenaCapacity - arenaUsed >= Name.maximumWireLength { return }
+        // Names expand at most a few times the message size in practice.
+        let capacity = Swift.max(512, bytes.count * 2)
+        let fresh = NameBuffer.make(capacity: capacity)
+        arena = fresh
+        arenaBase = fresh.withBase { $0 }
+        arenaUsed = 0
+        arenaCapacity = capacity
+    }
+
     /// Reads a domain name starting at ``offset``.
     ///
     /// - Parameter allowCompression: whether pointers may be followed. Names
@@ -97,78 +119,56 @@ struct WireReader {
     /// most one pass over the message. The 255-octet budget is enforced on the
     /// uncompressed form. The cursor resumes after the first pointer.
     ///
-    /// The walk runs twice: once to validate and measure, once to copy into a
-    /// single exactly-sized allocation (the name's only heap allocation).
+    /// The labels are copied, as they are validated, into the message's name
+    /// arena: no allocation per name.
     @inlinable
     mutating func readName(allowCompression: Bool = true) throws(DNSDecodeError) -> Name {
+        reserveNameRoom()
+        guard let base = arenaBase else { preconditionFailure("name arena missing") }
+        guard let message = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .truncated(at: offset) }
+        let out = base + arenaUsed
         let nameStart = offset
         var position = offset
         var segmentStart = offset
-        var wireLength = 0
         var resumeAt = -1
-        // Pass 1: validate and measure.
+        var write = 0
+        // Labels of the name itself must stay inside the limit; labels
+        // reached through a pointer may lie anywhere before the name.
+        var bound = limit
         while true {
-            guard position < limit || (resumeAt >= 0 && position < bytes.count) else {
-                throw .truncated(at: position)
+            guard position < bound else { throw .truncated(at: position) }
+            let length = message[position]
+            if length == 0 {
+                out[write] = 0
+                write += 1
+                if resumeAt < 0 { resumeAt = position + 1 }
+                break
             }
-            let length = byte(at: position)
-            switch length & 0xC0 {
-            case 0x00:
-                if length == 0 {
-                    wireLength += 1
-                    if resumeAt < 0 { resumeAt = position + 1 }
-                    break
-                }
-                let end = position + 1 + Int(length)
-                // Labels reached through a pointer may lie anywhere before the
-                // name; labels in the name itself must stay inside the limit.
-                let bound = resumeAt < 0 ? limit : bytes.count
-                guard end <= bound else { throw .truncated(at: position) }
-                wireLength += 1 + Int(length)
-                guard wireLength < 255 else { throw .nameTooLong(at: nameStart) }
-                position = end
-                continue
-            case 0xC0:
-                guard allowCompression else { throw .compressionNotAllowed(at: position) }
-                let bound = resumeAt < 0 ? limit : bytes.count
-                guard position + 2 <= bound else { throw .truncated(at: position) }
-                let target = Int(uint16(at: position) & 0x3FFF)
-                guard target < segmentStart else { throw .pointerNotPrior(at: position, target: target) }
-                guard target >= 12 else { throw .pointerIntoHeader(at: position, target: target) }
-                if resumeAt < 0 { resumeAt = position + 2 }
-                segmentStart = target
-                position = target
-                continue
-            default:
-                throw .reservedLabelType(at: position, octet: length)
-            }
-            break
-        }
-        // Pass 2: copy labels into one buffer of the exact size.
-        let storage = [UInt8](unsafeUninitializedCapacity: wireLength) { buffer, initialized in
-            var read = nameStart
-            var write = 0
-            while true {
-                let length = byte(at: read)
-                if length == 0 {
-                    buffer[write] = 0
-                    write += 1
-                    break
-                }
-                if length & 0xC0 == 0xC0 {
-                    read = Int(uint16(at: read) & 0x3FFF)
-                    continue
-                }
+            if length < 0x40 {
                 let count = Int(length) + 1
-                let source = UnsafeRawBufferPointer(rebasing: bytes[read..<(read + count)])
-                UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[write..<(write + count)])
-                    .copyMemory(from: source)
+                guard position + count <= bound else { throw .truncated(at: position) }
+                guard write + count < Name.maximumWireLength else { throw .nameTooLong(at: nameStart) }
+                (out + write).update(from: message + position, count: count)
                 write += count
-                read += count
+                position += count
+                continue
             }
-            initialized = write
+            guard length >= 0xC0 else { throw .reservedLabelType(at: position, octet: length) }
+            guard allowCompression else { throw .compressionNotAllowed(at: position) }
+            guard position + 2 <= bound else { throw .truncated(at: position) }
+            let target = Int(length & 0x3F) << 8 | Int(message[position + 1])
+            guard target < segmentStart else { throw .pointerNotPrior(at: position, target: target) }
+            guard target >= 12 else { throw .pointerIntoHeader(at: position, target: target) }
+            if resumeAt < 0 {
+                resumeAt = position + 2
+                bound = bytes.count
+            }
+            segmentStart = target
+            position = target
         }
+        let name = Name(buffer: arena.unsafelyUnwrapped, start: arenaUsed, length: write)
+        arenaUsed += write
         offset = resumeAt
-        return Name(uncheckedWire: storage)
+        return name
     }
 }

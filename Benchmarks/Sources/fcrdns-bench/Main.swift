@@ -14,6 +14,8 @@ struct Bench {
         usage: fcrdns-bench decode FILE [--port N]     decode / round-trip ns per message, allocations per decode
                fcrdns-bench ptr FILE [--port N]        the same over the PTR responses in FILE only
                fcrdns-bench reverse                    reverse-name construction (IPv4, IPv6)
+               fcrdns-bench profile-decode FILE ROUNDS  decode (or profile-roundtrip: decode + encode) ROUNDS times,
+                                                        untimed, for valgrind --tool=callgrind
         FILE is a .tcpstream, pcap or pcapng file. Environment: BENCH_TARGET_S (seconds per timed phase,
         default 1.0), BENCH_REPEATS (timed repeats, median reported; default 5).
         """
@@ -37,6 +39,18 @@ struct Bench {
             codec(messages, corpus: baseName(args[1]) + (mode == "ptr" ? "#ptr-responses" : ""))
         case "reverse":
             reverse()
+        case "profile-decode", "profile-roundtrip":
+            // For callgrind: a fixed number of rounds, no timing.
+            guard args.count >= 3, let rounds = Int(args[2]) else { fail(usage) }
+            let messages = load(args[1], ports: [53, 35353, 35354])
+            var sink = 0
+            for _ in 0..<rounds {
+                for bytes in messages {
+                    guard let m = try? Message(decoding: bytes) else { continue }
+                    sink &+= mode == "profile-decode" ? m.answers.count : m.encoded().count
+                }
+            }
+            if sink == 42 { print("") }
         default:
             fail(usage)
         }
