@@ -35,7 +35,7 @@ let package = Package(
 
         // Glibc UDP/TCP sockets on one epoll event loop, and resolv.conf. Knows nothing of DNS messages.
         .target(name: "DNSTransport", swiftSettings: strictSettings),
-        //TMP .testTarget(name: "DNSTransportTests", dependencies: ["DNSTransport"], swiftSettings: strictSettings),
+        .testTarget(name: "DNSTransportTests", dependencies: ["DNSTransport"], swiftSettings: strictSettings),
 
         // The stub resolver: validation, retries and fail-over, TC → TCP, cache, coalescing.
         .target(name: "DNSResolver", dependencies: ["DNSWire", "DNSTransport"], swiftSettings: strictSettings),

@@ -1,0 +1,322 @@
+import Synchronization
+
+/// Which readiness a wait is for.
+enum Interest: Sendable {
+    /// Data (or end of stream, or an error) can be read.
+    case readable
+    /// Data can be written, or a non-blocking `connect` finished.
+    case writable
+}
+
+/// How a wait ended. Exactly one of these reaches each waiter.
+enum WaitOutcome: Sendable, Hashable {
+    /// epoll reported the descriptor ready (or in error: the next syscall will say).
+    case ready
+    /// The deadline passed first.
+    case timedOut
+    /// The waiting task was cancelled first.
+    case cancelled
+    /// The loop shut down first.
+    case shutDown
+    /// Registering the descriptor with epoll failed.
+    case failed(Errno)
+}
+
+/// The running part of an ``EventLoop``: an epoll instance, a wake-up eventfd,
+/// a table of suspended waiters, a deadline heap, and the loop body run by one
+/// background thread.
+///
+/// ## Exactly-once resumption
+///
+/// Each wait gets a unique id. Its continuation lives in `State.waiters[id]`,
+/// and *whoever removes it from that dictionary, under the mutex, resumes it*:
+/// the loop thread on readiness or expiry, the cancellation handler on
+/// cancellation, ``shutDown()`` on shutdown. A second party finds the entry
+/// gone and does nothing, so readiness, timeout and cancellation can race
+/// freely. Continuations are resumed after the mutex is released.
+///
+/// ## Registration
+///
+/// A descriptor is armed with `EPOLLONESHOT` and the waiter id as epoll data,
+/// and the arming happens *inside* the mutex, right after the waiter is
+/// stored. So an event cannot arrive for a waiter that is not stored yet, and a
+/// waiter cannot be resumed (and its socket closed, and the descriptor number
+/// reused) while its `epoll_ctl` is still in flight. An event for an id that is
+/// no longer stored (the waiter timed out or was cancelled) is ignored; closing
+/// a socket removes it from the epoll set.
+///
+/// ## Waking the loop
+///
+/// Registrations need no wake-up: `epoll_ctl` works while another thread is in
+/// `epoll_wait`. Only a deadline earlier than the one the loop sleeps towards
+/// needs one, and it gets a single write to the eventfd (`wakePending`).
+final class EventLoopCore: Sendable {
+    /// A suspended operation.
+    private struct Waiter {
+        let continuation: CheckedContinuation<WaitOutcome, Never>
+    }
+
+    /// Everything the mutex protects.
+    private struct State {
+        var waiters: [UInt64: Waiter] = [:]
+        var timers = DeadlineHeap()
+        var isShutDown = false
+        /// The loop is in (or about to enter) `epoll_wait`.
+        var isSleeping = false
+        /// The deadline the sleeping loop will wake for; `nil` means no timer.
+        var sleepDeadline: ContinuousClock.Instant?
+        /// An eventfd write is already on its way.
+        var wakePending = false
+    }
+
+    /// The epoll instance; closed in `deinit`, once no thread or operation can use it.
+    private let epollFD: CInt
+    /// The eventfd that wakes `epoll_wait`; registered with epoll data `0`.
+    private let wakeFD: CInt
+    private let state = Mutex(State())
+    /// Waiter ids; `0` is reserved for the eventfd.
+    private let nextID = Atomic<UInt64>(1)
+
+    /// The most events taken from one `epoll_wait`.
+    private static let maximumEvents = 256
+
+    private init(epollFD: CInt, wakeFD: CInt) {
+        self.epollFD = epollFD
+        self.wakeFD = wakeFD
+    }
+
+    /// Creates the epoll instance and the eventfd.
+    static func make() throws(Errno) -> EventLoopCore {
+        let epollFD = try Epoll.create()
+        let wakeFD: CInt
+        do {
+            wakeFD = try Epoll.createEventFD()
+            try Epoll.control(epollFD, Epoll.add, wakeFD, events: Epoll.readable, data: 0)
+        } catch {
+            try? sysClose(epollFD)
+            throw error
+        }
+        return EventLoopCore(epollFD: epollFD, wakeFD: wakeFD)
+    }
+
+    deinit {
+        try? sysClose(wakeFD)
+        try? sysClose(epollFD)
+    }
+
+    // MARK: - Waiting (called from tasks)
+
+    /// Suspends until `fd` is ready for `interest`, the deadline passes, the task
+    /// is cancelled, or the loop shuts down.
+    ///
+    /// `alreadyRegistered` says whether `fd` is in the epoll set (re-arm with
+    /// `EPOLL_CTL_MOD`) or not yet (`EPOLL_CTL_ADD`).
+    func wait(
+        fd: CInt,
+        for interest: Interest,
+        deadline: ContinuousClock.Instant,
+        alreadyRegistered: Bool
+    ) async -> WaitOutcome {
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<WaitOutcome, Never>) in
+                self.register(
+                    id: id,
+                    fd: fd,
+                    interest: interest,
+                    deadline: deadline,
+                    alreadyRegistered: alreadyRegistered,
+                    continuation: continuation
+                )
+            }
+        } onCancel: {
+            self.cancel(id: id)
+        }
+    }
+
+    private func register(
+        id: UInt64,
+        fd: CInt,
+        interest: Interest,
+        deadline: ContinuousClock.Instant,
+        alreadyRegistered: Bool,
+        continuation: CheckedContinuation<WaitOutcome, Never>
+    ) {
+        let now = ContinuousClock.now
+        let events = (interest == .readable ? Epoll.readable : Epoll.writable) | Epoll.oneShot
+        // Either an outcome to deliver now, or whether the loop needs waking.
+        let (immediate, needsWake): (WaitOutcome?, Bool) = state.withLock { state in
+            if state.isShutDown { return (.shutDown, false) }
+            // Cancellation sets the flag before running handlers, and the handler
+            // takes this mutex, so checking here under the mutex cannot miss it.
+            if Task.isCancelled { return (.cancelled, false) }
+            if deadline <= now { return (.timedOut, false) }
+            if let error = arm(fd: fd, events: events, id: id, alreadyRegistered: alreadyRegistered) {
+                return (.failed(error), false)
+            }
+            state.waiters[id] = Waiter(continuation: continuation)
+            state.timers.insert(deadline, id: id)
+            var needsWake = false
+            if state.isSleeping && !state.wakePending {
+                if let sleepDeadline = state.sleepDeadline {
+                    needsWake = deadline < sleepDeadline
+                } else {
+                    needsWake = true
+                }
+                if needsWake { state.wakePending = true }
+            }
+            return (nil, needsWake)
+        }
+        if let immediate {
+            continuation.resume(returning: immediate)
+        } else if needsWake {
+            wake()
+        }
+    }
+
+    /// Adds or re-arms `fd` for one event carrying `id`. Returns the error, if any.
+    private func arm(fd: CInt, events: UInt32, id: UInt64, alreadyRegistered: Bool) -> Errno? {
+        let first = alreadyRegistered ? Epoll.modify : Epoll.add
+        do {
+            try Epoll.control(epollFD, first, fd, events: events, data: id)
+            return nil
+        } catch {
+            // A descriptor number can be in the set from a previous life (EEXIST),
+            // or not yet in it (ENOENT): try the other operation once.
+            let second = first == Epoll.add ? Epoll.modify : Epoll.add
+            do {
+                try Epoll.control(epollFD, second, fd, events: events, data: id)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    private func cancel(id: UInt64) {
+        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+        waiter?.continuation.resume(returning: .cancelled)
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = try? withUnsafeBytes(of: &one) { bytes throws(Errno) in try sysWrite(wakeFD, bytes) }
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops the loop: every current waiter gets `.shutDown`, later waits get it at once,
+    /// and the loop thread returns from ``run()``.
+    func shutDown() {
+        let waiters = state.withLock { state in
+            state.isShutDown = true
+            let waiters = state.waiters
+            state.waiters = [:]
+            return waiters
+        }
+        for waiter in waiters.values {
+            waiter.continuation.resume(returning: .shutDown)
+        }
+        wake()
+    }
+
+    // MARK: - The loop (runs on the background thread)
+
+    /// The loop body. Returns after ``shutDown()``.
+    func run() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: Self.maximumEvents * Epoll.eventSize,
+            alignment: 8
+        )
+        defer { buffer.deallocate() }
+        var readyIDs: [UInt64] = []
+        readyIDs.reserveCapacity(Self.maximumEvents)
+        var toResume: [(CheckedContinuation<WaitOutcome, Never>, WaitOutcome)] = []
+        var timeout: CInt = 0
+
+        while true {
+            let count: Int
+            do {
+                count = try Epoll.wait(
+                    epollFD,
+                    into: buffer,
+                    maximumEvents: Self.maximumEvents,
+                    timeoutMilliseconds: timeout
+                )
+            } catch {
+                // Only EBADF/EINVAL/EFAULT can get here: a bug. Fail every waiter rather than spin.
+                assertionFailure("epoll_wait failed: \(error)")
+                shutDown()
+                return
+            }
+
+            readyIDs.removeAll(keepingCapacity: true)
+            for index in 0..<count {
+                let id = Epoll.eventData(at: index, in: buffer)
+                if id == 0 {
+                    drainWakeFD()
+                } else {
+                    readyIDs.append(id)
+                }
+            }
+
+            let now = ContinuousClock.now
+            let (stop, nextDeadline): (Bool, ContinuousClock.Instant?) = state.withLock { state in
+                state.isSleeping = false
+                state.wakePending = false
+                if state.isShutDown { return (true, nil) }
+                for id in readyIDs {
+                    if let waiter = state.waiters.removeValue(forKey: id) {
+                        toResume.append((waiter.continuation, .ready))
+                    }
+                }
+                while let first = state.timers.first {
+                    if state.waiters[first.id] == nil {
+                        _ = state.timers.removeFirst()  // Stale: finished some other way.
+                        continue
+                    }
+                    if first.deadline > now { break }
+                    _ = state.timers.removeFirst()
+                    if let waiter = state.waiters.removeValue(forKey: first.id) {
+                        toResume.append((waiter.continuation, .timedOut))
+                    }
+                }
+                // Waiters that finish early leave stale timers behind; compact now and then.
+                if state.timers.count > 64 && state.timers.count > 4 * state.waiters.count {
+                    let waiters = state.waiters
+                    state.timers.retain { waiters[$0.id] != nil }
+                }
+                state.sleepDeadline = state.timers.first?.deadline
+                state.isSleeping = true
+                return (false, state.sleepDeadline)
+            }
+
+            for (continuation, outcome) in toResume {
+                continuation.resume(returning: outcome)
+            }
+            toResume.removeAll(keepingCapacity: true)
+            if stop { return }
+            timeout = Self.milliseconds(until: nextDeadline, from: now)
+        }
+    }
+
+    private func drainWakeFD() {
+        var counter: UInt64 = 0
+        _ = try? withUnsafeMutableBytes(of: &counter) { bytes throws(Errno) in try sysRead(wakeFD, into: bytes) }
+    }
+
+    /// The `epoll_wait` timeout for `deadline`: rounded up to whole milliseconds so the
+    /// loop never wakes just before a deadline and spins; `-1` (forever) without one.
+    static func milliseconds(until deadline: ContinuousClock.Instant?, from now: ContinuousClock.Instant) -> CInt {
+        guard let deadline else { return -1 }
+        guard deadline > now else { return 0 }
+        let (seconds, attoseconds) = (deadline - now).components
+        let attosecondsPerMillisecond: Int64 = 1_000_000_000_000_000
+        let wholeMilliseconds = attoseconds / attosecondsPerMillisecond
+        let roundUp: Int64 = attoseconds % attosecondsPerMillisecond == 0 ? 0 : 1
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return CInt.max }
+        let total = scaled + wholeMilliseconds + roundUp
+        return CInt(clamping: total)
+    }
+}
