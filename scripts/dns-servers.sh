@@ -267,6 +267,9 @@ server:
     do-udp: yes
     do-tcp: yes
     so-reuseport: no
+    # The test suite runs many TCP queries at once (TC fallback, TCP-only
+    # tests); unbound's default of 10 incoming TCP connections closes the rest.
+    incoming-num-tcp: 256
     access-control: 0.0.0.0/0 refuse
     access-control: ::/0 refuse
     access-control: 127.0.0.0/8 allow

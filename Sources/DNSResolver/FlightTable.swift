@@ -1,11 +1,13 @@
 import DNSWire
 import Synchronization
 
-/// Merges identical questions already in flight: the first asker starts the
-/// work in a task of its own; later askers wait for the same result.
+/// Merges identical questions already in flight: the first asker does the
+/// work in its own task; later askers wait for the same result.
 ///
 /// A waiter that is cancelled, or whose own deadline passes, stops waiting
-/// at once; when the last waiter leaves, the work is cancelled too.
+/// at once. If the first asker is cancelled, its work ends with
+/// ``ResolverError/cancelled``; waiters that were not cancelled themselves
+/// then ask again rather than inherit someone else's cancellation.
 final class FlightTable: Sendable {
     typealias Outcome = Result<DNSAnswer, ResolverError>
 
@@ -14,11 +16,13 @@ final class FlightTable: Sendable {
             var waiters: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
             /// Waiters that left before they were registered, with why.
             var departed: [UInt64: Outcome] = [:]
-            var task: Task<Void, Never>?
             /// The work's result, once it is done (for waiters that register late).
             var result: Outcome?
         }
         let state = Mutex(State())
+        /// The work's own deadline: a waiter with a later one needs no timer.
+        let deadline: ContinuousClock.Instant
+        init(deadline: ContinuousClock.Instant) { self.deadline = deadline }
     }
 
     private let flights = Mutex<[CacheKey: Flight]>([:])
@@ -26,24 +30,33 @@ final class FlightTable: Sendable {
 
     /// Runs `work` for `key` unless it is already running, and waits for its
     /// result (or for cancellation, or `waiterDeadline`).
-    func run(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?, question: Question,
-             work: @escaping @Sendable () async -> Outcome) async -> Outcome {
-        let waiter = nextWaiter.add(1, ordering: .relaxed).newValue
-        let (flight, isNew) = flights.withLock { flights -> (Flight, Bool) in
-            if let existing = flights[key] { return (existing, false) }
-            let flight = Flight()
-            flights[key] = flight
-            return (flight, true)
-        }
-        if isNew {
-            let task = Task {
-                let outcome = await work()
-                self.finish(key, flight, outcome)
+    func run(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?, flightDeadline: ContinuousClock.Instant,
+             question: Question, work: @Sendable () async -> Outcome) async -> Outcome {
+        for _ in 0..<3 {
+            let (flight, isNew) = flights.withLock { flights -> (Flight, Bool) in
+                if let existing = flights[key] { return (existing, false) }
+                let flight = Flight(deadline: flightDeadline)
+                flights[key] = flight
+                return (flight, true)
             }
-            flight.state.withLock { $0.task = task }
+            if isNew {
+                // The first asker works in its own task: no extra task, no hop.
+                let outcome = await work()
+                finish(key, flight, outcome)
+                return outcome
+            }
+            let outcome = await wait(on: flight, waiterDeadline: waiterDeadline, question: question)
+            if case .failure(.cancelled) = outcome, !Task.isCancelled { continue }
+            return outcome
         }
-        // A timer that releases this waiter at its own deadline.
-        let timer: Task<Void, Never>? = waiterDeadline.map { deadline in
+        return .failure(.cancelled)
+    }
+
+    /// Waits for a flight's result, leaving early on cancellation or at the
+    /// waiter's own deadline when that comes before the work's.
+    private func wait(on flight: Flight, waiterDeadline: ContinuousClock.Instant?, question: Question) async -> Outcome {
+        let waiter = nextWaiter.add(1, ordering: .relaxed).newValue
+        let timer: Task<Void, Never>? = waiterDeadline.flatMap { $0 < flight.deadline ? $0 : nil }.map { deadline in
             Task {
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 if !Task.isCancelled {
@@ -67,18 +80,16 @@ final class FlightTable: Sendable {
         }
     }
 
-    /// Removes one waiter, resuming it with `outcome`; cancels the work when
-    /// nobody is left waiting.
+    /// Removes one waiter, resuming it with `outcome`.
     private func leave(_ flight: Flight, _ waiter: UInt64, with outcome: Outcome) {
-        let (continuation, orphanedTask) = flight.state.withLock { state -> (CheckedContinuation<Outcome, Never>?, Task<Void, Never>?) in
+        let continuation = flight.state.withLock { state -> CheckedContinuation<Outcome, Never>? in
             guard let continuation = state.waiters.removeValue(forKey: waiter) else {
                 if state.result == nil { state.departed[waiter] = outcome }
-                return (nil, nil)
+                return nil
             }
-            return (continuation, state.waiters.isEmpty ? state.task : nil)
+            return continuation
         }
         continuation?.resume(returning: outcome)
-        orphanedTask?.cancel()
     }
 
     private func finish(_ key: CacheKey, _ flight: Flight, _ outcome: Outcome) {

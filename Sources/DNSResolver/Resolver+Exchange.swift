@@ -36,7 +36,7 @@ extension Resolver {
                 return nil
             }
             let dropped = watch.dropped
-            guard let response = try? Message(decoding: bytes) else {
+            guard let response = watch.accepted ?? (try? Message(decoding: bytes)) else {
                 // Cannot happen: the filter decoded it. Recorded as malformed all the same.
                 attempts.append(ServerAttempt(server: server, transport: .udp, outcome: .mismatched, start: start, duration: .now - start,
                                               droppedDatagrams: dropped))
@@ -124,10 +124,12 @@ extension Resolver {
 /// The UDP response filter of one try: counts what it drops and remembers
 /// the first undecodable datagram from the server.
 final class DatagramWatch: Sendable {
-    private let state = Mutex<(dropped: Int, malformed: DNSDecodeError?)>((0, nil))
+    private let state = Mutex<(dropped: Int, malformed: DNSDecodeError?, accepted: Message?)>((0, nil, nil))
 
     var dropped: Int { state.withLock { $0.dropped } }
     var firstMalformed: DNSDecodeError? { state.withLock { $0.malformed } }
+    /// The datagram accepted, already decoded (so it is decoded once).
+    var accepted: Message? { state.withLock { $0.accepted } }
 
     func judge(_ datagram: [UInt8], from source: SocketAddress, server: SocketAddress, id: UInt16,
                question: Question, exactCase: Bool) -> Bool {
@@ -139,7 +141,10 @@ final class DatagramWatch: Sendable {
         let decoded = Result { () throws(DNSDecodeError) in try Message(decoding: datagram) }
         switch decoded {
         case .success(let message):
-            if Resolver.matches(message, id: id, question: question, exactCase: exactCase) { return true }
+            if Resolver.matches(message, id: id, question: question, exactCase: exactCase) {
+                state.withLock { $0.accepted = message }
+                return true
+            }
             state.withLock { $0.dropped += 1 }
             return false
         case .failure(let error):

@@ -57,7 +57,7 @@ public final class Resolver: Sendable {
         }
         let ownDeadline = ContinuousClock.now + configuration.effectiveTotalTimeout
         let flightDeadline = min(ownDeadline, deadline ?? ownDeadline)
-        let result = await flights.run(key, waiterDeadline: deadline, question: question) {
+        let result = await flights.run(key, waiterDeadline: deadline, flightDeadline: flightDeadline, question: question) {
             await self.resolve(question, deadline: flightDeadline)
         }
         switch result {
@@ -149,6 +149,7 @@ public final class Resolver: Sendable {
                 var triedWithoutEDNS = false
                 while true {
                     let response = await exchange(question, with: server, ednsSize: ednsSize, deadline: tryDeadline, attempts: &attempts)
+                    if Task.isCancelled { return .failure(.cancelled) }
                     guard let response else { break }
                     let rcode = response.rcode
                     if rcode == .noError || rcode == .nxDomain {

@@ -1,3 +1,4 @@
+@preconcurrency internal import Glibc
 import Synchronization
 
 /// Which readiness a wait is for.
@@ -181,8 +182,9 @@ final class EventLoopCore: Sendable {
             try Epoll.control(epollFD, first, fd, events: events, data: id)
             return nil
         } catch {
-            // A descriptor number can be in the set from a previous life (EEXIST),
-            // or not yet in it (ENOENT): try the other operation once.
+            // The set may disagree with `alreadyRegistered` (EEXIST: the number is
+            // already in it; ENOENT: not yet): try the other operation once.
+            guard error.rawValue == EEXIST || error.rawValue == ENOENT else { return error }
             let second = first == Epoll.add ? Epoll.modify : Epoll.add
             do {
                 try Epoll.control(epollFD, second, fd, events: events, data: id)

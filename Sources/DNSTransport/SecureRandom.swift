@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Unpredictable numbers from the kernel, for DNS query IDs, source-port
 /// independence checks and DNS 0x20 case randomisation.
 ///
@@ -36,8 +38,32 @@ public enum SecureRandom {
 
     private static func value<T: FixedWidthInteger>(of type: T.Type) -> T {
         var value = T.zero
-        withUnsafeMutableBytes(of: &value) { fill($0) }
+        withUnsafeMutableBytes(of: &value) { target in
+            pool.withLock { pool in pool.take(into: target) }
+        }
         return value
+    }
+
+    /// Small values come out of a pool of kernel bytes refilled 256 bytes at
+    /// a time, so a query ID costs no system call of its own. Every byte is
+    /// handed out once and then overwritten.
+    private static let pool = Mutex(Pool())
+
+    private struct Pool: ~Copyable {
+        var bytes = [UInt8](repeating: 0, count: 256)
+        var next = 256
+
+        mutating func take(into target: UnsafeMutableRawBufferPointer) {
+            for index in target.indices {
+                if next == bytes.count {
+                    bytes.withUnsafeMutableBytes { SecureRandom.fill($0) }
+                    next = 0
+                }
+                target[index] = bytes[next]
+                bytes[next] = 0
+                next += 1
+            }
+        }
     }
 
     /// Fills a raw buffer, 256 bytes per `getentropy` call (its limit).

@@ -112,7 +112,7 @@ public struct FCrDNSEvaluator: Sendable {
 
         // 1. PTR.
         let reverseName = client.reverseName
-        var ptr = await Self.lookup(deadline: deadline) {
+        var ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
             await resolver.lookupPTR(reverseName, deadline: deadline)
         }
         if case .found(let names) = ptr.outcome, names.isEmpty { ptr.outcome = .nodata }
@@ -200,7 +200,7 @@ public struct FCrDNSEvaluator: Sendable {
             for (index, type) in jobs {
                 let name = names[index]
                 group.addTask {
-                    var result = await Self.lookup(deadline: deadline) {
+                    var result = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
                         await resolver.lookupAddresses(name, type: type, deadline: deadline)
                     }
                     if case .found(let addresses) = result.outcome, addresses.isEmpty { result.outcome = .nodata }
@@ -327,10 +327,13 @@ public struct FCrDNSEvaluator: Sendable {
     /// its trace and CNAME chain are kept.
     static func lookup<Value: Sendable>(
         deadline: ContinuousClock.Instant,
+        direct: Bool = false,
         _ operation: @escaping @Sendable () async -> LookupResult<Value>
     ) async -> LookupResult<Value> {
         if Task.isCancelled { return LookupResult(.transient(.cancelled)) }
         if ContinuousClock.now >= deadline { return LookupResult(.transient(.deadline)) }
+        // A resolver that keeps deadlines itself needs no timer task per lookup.
+        if direct { return await operation() }
         return await withTaskGroup(of: Race<Value>.self) { group in
             group.addTask { .lookup(await operation()) }
             group.addTask {

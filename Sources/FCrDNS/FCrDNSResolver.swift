@@ -48,6 +48,16 @@ public protocol FCrDNSResolver: Sendable {
     ///   CNAME chain, in answer order.
     func lookupAddresses(_ name: Name, type: RecordType, deadline: ContinuousClock.Instant) async
         -> LookupResult<[IPAddress]>
+
+    /// Whether this resolver itself returns by the deadline it is given (with
+    /// a transient `.deadline` outcome). When it does, the evaluator calls it
+    /// directly; otherwise it races every lookup against a timer of its own.
+    var enforcesDeadlines: Bool { get }
+}
+
+extension FCrDNSResolver {
+    /// By default a resolver is not trusted to keep deadlines.
+    public var enforcesDeadlines: Bool { false }
 }
 
 /// The outcome of one lookup, with the CNAMEs it went through and the

@@ -18,60 +18,97 @@ enum JSON {
     static func optional(_ string: String?) -> JSON { string.map(JSON.string) ?? .null }
 
     var rendered: String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         write(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout String) {
+    /// Writes the value as UTF-8 (building the text as octets and making one
+    /// String at the end is several times faster than appending to a String).
+    func write(to out: inout [UInt8]) {
         switch self {
         case .string(let s): JSON.writeString(s, to: &out)
-        case .int(let n): out += String(n)
-        case .number(let text): out += text
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
+        case .int(let n): out.append(contentsOf: String(n).utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 item.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSON.writeString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// Writes a JSON string (RFC 8259 §7): `"` and `\` escaped, control
     /// characters as `\n`, `\t`, … or `\u00XX`, and U+2028/U+2029 escaped
     /// too so the output is also safe inside JavaScript.
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x00..<0x20, 0x7F, 0x2028, 0x2029:
-                out += "\\u"
-                let hex = String(scalar.value, radix: 16)
-                out += String(repeating: "0", count: 4 - hex.count) + hex
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Fast path: nothing to escape (the usual case), one bulk copy.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        var utf8 = s.utf8.makeIterator()
+        var pending: [UInt8] = []
+        while let byte = utf8.next() {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x00..<0x20, 0x7F:
+                writeUnicodeEscape(UInt32(byte), to: &out)
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+                pending = [byte]
+                if let second = utf8.next() {
+                    pending.append(second)
+                    if second == 0x80, let third = utf8.next() {
+                        if third == 0xA8 || third == 0xA9 {
+                            writeUnicodeEscape(third == 0xA8 ? 0x2028 : 0x2029, to: &out)
+                            continue
+                        }
+                        pending.append(third)
+                    }
+                }
+                out.append(contentsOf: pending)
             default:
-                out.unicodeScalars.append(scalar)
+                out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func writeUnicodeEscape(_ value: UInt32, to out: inout [UInt8]) {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: [0x5C, UInt8(ascii: "u")])
+        for shift in stride(from: 12, through: 0, by: -4) {
+            out.append(hex[Int((value >> UInt32(shift)) & 0xF)])
+        }
     }
 }
 

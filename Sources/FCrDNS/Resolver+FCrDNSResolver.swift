@@ -6,6 +6,11 @@ import DNSTransport
 /// are completed lookups, every ``ResolverError`` a transient failure, and
 /// every try of every server goes into the trace.
 extension Resolver: FCrDNSResolver {
+    /// The resolver ends every query by the deadline it is given, with
+    /// ``ResolverError/deadlineExceeded(question:attempts:)``, and stops at
+    /// task cancellation.
+    public var enforcesDeadlines: Bool { true }
+
     /// PTR records of a reverse name, following an RFC 2317 CNAME.
     public func lookupPTR(_ reverseName: Name, deadline: ContinuousClock.Instant) async -> LookupResult<[Name]> {
         await lookup(reverseName, type: .ptr, deadline: deadline) { $0.names }

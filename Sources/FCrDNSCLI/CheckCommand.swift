@@ -53,12 +53,13 @@ enum CheckCommand {
 /// Options shared by `check` and `batch`.
 enum EvaluationOptions {
     static let valued: Set<String> = ["--server", "--timeout", "--max-names", "--authserv-id"]
-    static let flags: Set<String> = ["--tcp", "--strict", "--both"]
+    static let flags: Set<String> = ["--tcp", "--strict", "--both", "--no-cache"]
 
     static let resolverHelp = """
           --server ADDR[:PORT]  ask this recursive server (repeatable; IPv6 with a port:
                                 [::1]:5301); without it, the servers of /etc/resolv.conf
           --tcp                 use TCP for every query
+          --no-cache            keep no answers between lookups (every lookup asks the server)
         """
 
     static func evaluator(_ args: Arguments) throws(Arguments.UsageError) -> FCrDNSEvaluator {
@@ -66,6 +67,9 @@ enum EvaluationOptions {
         var configuration = try ResolverOptions.configuration(args, perTryTimeout: min(2000, max(timeout / 2, 1)))
         // The evaluation's deadline bounds every lookup; the resolver may use all of it.
         configuration.totalTimeout = .milliseconds(timeout)
+        if args.flags.contains("--no-cache") { configuration.cache.enabled = false }
+        // As many queries on the wire as a batch can have names in flight.
+        configuration.maxInFlight = 4096
         var options = FCrDNSOptions()
         options.maxNames = try args.integer("--max-names", default: 10, in: 1...100)
         options.timeout = .milliseconds(timeout)

@@ -1,10 +1,21 @@
 import DNSTransport
+@preconcurrency import Glibc
 import Testing
 
 extension SocketTests {
     @Suite("Concurrency")
     struct ConcurrencyTests {
+        /// Raises the soft descriptor limit to at least `minimum` (or the hard limit) for this process.
+        static func raiseDescriptorLimit(to minimum: rlim_t) {
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            var limit = rlimit()
+            guard getrlimit(resource, &limit) == 0, limit.rlim_cur < minimum else { return }
+            limit.rlim_cur = min(minimum, limit.rlim_max)
+            _ = setrlimit(resource, &limit)
+        }
+
         @Test func twoThousandConcurrentUDPExchanges() async throws {
+            Self.raiseDescriptorLimit(to: 4096)  // 2000 sockets at once do not fit a 1024 soft limit.
             let loop = EventLoop()
             let responder = try UDPResponder(largeReceiveBuffer: true) { $0.reply($0.payload) }
             defer { responder.stop() }

@@ -63,7 +63,9 @@ struct ResolverInteropTests {
         let r = RealServers.resolver { $0.tcpOnly = true }
         let answer = try await r.query("mail.example.test.", type: .aaaa)
         #expect(answer.addresses == [IPAddress("2001:db8::25")!])
-        #expect(answer.attempts.map(\.transport) == [.tcp])
+        // Every try went over TCP. (A busy unbound may close a connection
+        // before answering; the resolver then simply tries again.)
+        #expect(!answer.attempts.isEmpty && answer.attempts.allSatisfy { $0.transport == .tcp }, "\(answer.attempts)")
     }
 
     @Test func servfailZoneIsATransientError() async throws {
