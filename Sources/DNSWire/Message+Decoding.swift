@@ -76,7 +76,6 @@ extension Message {
         authorities = try Message.readRecords(nscount, from: &reader)
 
         additionals = []
-        additionals.reserveCapacity(arcount)
         edns = nil
         for _ in 0..<arcount {
             let start = reader.offset
@@ -88,6 +87,9 @@ extension Message {
                 guard name.isRoot else { throw .invalidOPTOwner(at: start) }
                 edns = try Message.readOPT(from: &reader, recordStart: start)
             } else {
+                // Reserved only now: the usual additional record is the OPT,
+                // which does not go into this array.
+                if additionals.isEmpty { additionals.reserveCapacity(arcount) }
                 additionals.append(try Message.readRecord(name: name, from: &reader, recordStart: start))
             }
         }

@@ -35,21 +35,21 @@ struct WireReader {
     }
 
     /// Loads one byte at an already bounds-checked absolute index.
-    @inlinable
+    @inlinable @inline(__always)
     func byte(at index: Int) -> UInt8 {
         bytes.load(fromByteOffset: index, as: UInt8.self)
     }
 
     /// Big-endian 16-bit integer at an already bounds-checked absolute index.
-    @inlinable
+    @inlinable @inline(__always)
     func uint16(at index: Int) -> UInt16 {
         UInt16(byte(at: index)) << 8 | UInt16(byte(at: index + 1))
     }
 
     /// Big-endian 32-bit integer at an already bounds-checked absolute index.
-    @inlinable
+    @inlinable @inline(__always)
     func uint32(at index: Int) -> UInt32 {
-        UInt32(uint16(at: index)) << 16 | UInt32(uint16(at: index + 2))
+        UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self))
     }
 
     @inlinable
@@ -94,10 +94,19 @@ struct WireReader {
     @usableFromInline var arenaUsed = 0
     @usableFromInline var arenaCapacity = 0
 
+    /// Room a name may need in the arena: its maximum length plus the eight
+    /// octets a word-at-a-time label copy may write past its end.
+    @usableFromInline static let nameRoom = Name.maximumWireLength + 8
+
     /// Makes sure the arena has room for one more name of the maximum length.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func reserveNameRoom() {
-        if arenaCapacity - arenaUsed >= Name.maximumWireLength { return }
+        if arenaCapacity - arenaUsed >= WireReader.nameRoom { return }
+        growArena()
+    }
+
+    @usableFromInline
+    mutating func growArena() {
         // Names expand at most a few times the message size in practice.
         let capacity = Swift.max(512, bytes.count * 2)
         let fresh = NameBuffer.make(capacity: capacity)
@@ -148,7 +157,19 @@ struct WireReader {
                 let count = Int(length) + 1
                 guard position + count <= bound else { throw .truncated(at: position) }
                 guard write + count < Name.maximumWireLength else { throw .nameTooLong(at: nameStart) }
-                (out + write).update(from: message + position, count: count)
+                if position + count + 8 <= bytes.count {
+                    // Eight octets at a time; the last word may run past the
+                    // label, into bytes that exist on both sides and are
+                    // overwritten by what follows or never read.
+                    var k = 0
+                    while k < count {
+                        let word = UnsafeRawPointer(message + position + k).loadUnaligned(as: UInt64.self)
+                        UnsafeMutableRawPointer(out + write + k).storeBytes(of: word, as: UInt64.self)
+                        k += 8
+                    }
+                } else {
+                    (out + write).update(from: message + position, count: count)
+                }
                 write += count
                 position += count
                 continue

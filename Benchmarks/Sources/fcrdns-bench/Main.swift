@@ -14,6 +14,8 @@ struct Bench {
         usage: fcrdns-bench decode FILE [--port N]     decode / round-trip ns per message, allocations per decode
                fcrdns-bench ptr FILE [--port N]        the same over the PTR responses in FILE only
                fcrdns-bench reverse                    reverse-name construction (IPv4, IPv6)
+               fcrdns-bench check-allocations [FILE]   allocations per operation against Thresholds/allocations.tsv;
+                                                        exits 1 when one is above its threshold
                fcrdns-bench profile-decode FILE ROUNDS  decode (or profile-roundtrip: decode + encode) ROUNDS times,
                                                         untimed, for valgrind --tool=callgrind
         FILE is a .tcpstream, pcap or pcapng file. Environment: BENCH_TARGET_S (seconds per timed phase,
@@ -39,6 +41,8 @@ struct Bench {
             codec(messages, corpus: baseName(args[1]) + (mode == "ptr" ? "#ptr-responses" : ""))
         case "reverse":
             reverse()
+        case "check-allocations":
+            checkAllocations(thresholdsPath: args.count >= 2 ? args[1] : "Thresholds/allocations.tsv")
         case "profile-decode", "profile-roundtrip":
             // For callgrind: a fixed number of rounds, no timing.
             guard args.count >= 3, let rounds = Int(args[2]) else { fail(usage) }
@@ -149,6 +153,73 @@ struct Bench {
             print("{\"peer\":\"fcrdns\",\"benchmark\":\"reverse_name_\(family)\",\"ns_per_name\":\(fmt(ns)),\"allocs_per_name\":\(fmt(allocs))}")
         }
         if sink == 42 { print("") }
+    }
+
+    /// Allocation counts are deterministic, so they can gate CI (swift-nio and
+    /// swift-certificates do the same); times never do.
+    static func checkAllocations(thresholdsPath: String) {
+        guard let file = fopen(thresholdsPath, "r") else { fail("cannot read \(thresholdsPath)") }
+        defer { fclose(file) }
+        var thresholds: [(String, Double)] = []
+        var line: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        while getline(&line, &capacity, file) > 0, let line {
+            let text = String(cString: line).split(separator: "#")[0]
+            let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+            if fields.count == 2, let limit = Double(fields[1]) { thresholds.append((String(fields[0]), limit)) }
+        }
+        free(line)
+        let measured = allocationFigures()
+        var failed = false
+        for (name, limit) in thresholds {
+            guard let value = measured[name] else { fail("unknown measurement \(name)") }
+            // A few one-time allocations of the runtime can land inside the
+            // measured rounds; 0.01 per operation is far below one real allocation.
+            let ok = value <= limit + 0.01
+            failed = failed || !ok
+            print("\(ok ? "ok  " : "FAIL") \(name) \(value) (threshold \(fmt(limit)))")
+        }
+        exit(failed ? 1 : 0)
+    }
+
+    /// Allocations per operation on fixed inputs built here (no files needed).
+    static func allocationFigures() -> [String: Double] {
+        func count(_ rounds: Int, _ body: () -> Void) -> Double {
+            for _ in 0..<10 { body() }  // warm up lazily initialised state
+            let before = fcrdns_malloc_count()
+            for _ in 0..<rounds { body() }
+            return Double(fcrdns_malloc_count() - before) / Double(rounds)
+        }
+        var header = Header(id: 0x1234)
+        header.isResponse = true
+        header.recursionDesired = true
+        header.recursionAvailable = true
+        let ptrName = IPv4Address(192, 0, 2, 25).reverseName
+        let ptr = Message(header: header, questions: [Question(name: ptrName, type: .ptr)],
+                          answers: [ResourceRecord(name: ptrName, ttl: 300, data: .ptr(try! Name(parsing: "mail.example.test.")))],
+                          edns: EDNS()).encoded()
+        let host = try! Name(parsing: "mail.example.test.")
+        let a = Message(header: header, questions: [Question(name: host, type: .a)],
+                        answers: [ResourceRecord(name: host, ttl: 300, data: .a(IPv4Address(192, 0, 2, 25))),
+                                  ResourceRecord(name: host, ttl: 300, data: .a(IPv4Address(192, 0, 2, 26)))],
+                        edns: EDNS()).encoded()
+        let aaaa = Message(header: header, questions: [Question(name: host, type: .aaaa)],
+                           answers: [ResourceRecord(name: host, ttl: 300, data: .aaaa(IPv6Address(high: 0x2001_0db8_0000_0000, low: 0x25)))],
+                           edns: EDNS()).encoded()
+        var sink = 0
+        let decodedPTR = try! Message(decoding: ptr)
+        let v6 = IPv6Address(high: 0x2001_0db8_0000_0000, low: 0x25)
+        let figures: [String: Double] = [
+            "decode_ptr_response": count(1000) { sink &+= (try? Message(decoding: ptr))?.answers.count ?? 0 },
+            "decode_a_response": count(1000) { sink &+= (try? Message(decoding: a))?.answers.count ?? 0 },
+            "decode_aaaa_response": count(1000) { sink &+= (try? Message(decoding: aaaa))?.answers.count ?? 0 },
+            "encode_ptr_response": count(1000) { sink &+= decodedPTR.encoded().count },
+            "build_and_encode_query": count(1000) { sink &+= Message.query(id: 1, name: host, type: .a).encoded().count },
+            "reverse_name_ipv4": count(1000) { sink &+= IPv4Address(192, 0, 2, 25).reverseName.wireLength },
+            "reverse_name_ipv6": count(1000) { sink &+= v6.reverseName.wireLength },
+        ]
+        if sink == 42 { print("") }
+        return figures
     }
 
     static func fmt(_ value: Double) -> String {
