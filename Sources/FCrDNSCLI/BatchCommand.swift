@@ -62,7 +62,7 @@ enum BatchCommand {
         var nextToPrint = 0
         var pending: [Int: String] = [:]
         // Results may finish out of order; at most this many wait to be printed.
-        let window = concurrency * 4
+        let window = concurrency
 
         func nextItem() -> Item? {
             while let line = input.next() {
