@@ -4,8 +4,8 @@ import Synchronization
 /// Merges identical questions already in flight: the first asker does the
 /// work in its own task; later askers wait for the same result.
 ///
-/// A waiter that is cancelled, or whose own deadline passes, stops waiting
-/// at once. If the first asker is cancelled, its work ends with
+/// A waiter that is cancelled stops waiting at once; a caller joins only
+/// work that will end by its own deadline. If the first asker is cancelled, its work ends with
 /// ``ResolverError/cancelled``; waiters that were not cancelled themselves
 /// then ask again rather than inherit someone else's cancellation.
 final class FlightTable: Sendable {
@@ -20,7 +20,7 @@ final class FlightTable: Sendable {
             var result: Outcome?
         }
         let state = Mutex(State())
-        /// The work's own deadline: a waiter with a later one needs no timer.
+        /// The work's own deadline: only callers with a later one may join.
         let deadline: ContinuousClock.Instant
         init(deadline: ContinuousClock.Instant) { self.deadline = deadline }
     }
@@ -29,42 +29,40 @@ final class FlightTable: Sendable {
     private let nextWaiter = Atomic<UInt64>(0)
 
     /// Runs `work` for `key` unless it is already running, and waits for its
-    /// result (or for cancellation, or `waiterDeadline`).
+    /// result (or for cancellation).
+    ///
+    /// A question already in flight is joined only when that work's deadline
+    /// is no later than the caller's own; otherwise the caller does its own
+    /// work (a rare duplicate query) rather than keep a timer per waiter.
     func run(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?, flightDeadline: ContinuousClock.Instant,
              question: Question, work: @Sendable () async -> Outcome) async -> Outcome {
         for _ in 0..<3 {
-            let (flight, isNew) = flights.withLock { flights -> (Flight, Bool) in
-                if let existing = flights[key] { return (existing, false) }
+            let (flight, isNew) = flights.withLock { flights -> (Flight?, Bool) in
+                if let existing = flights[key] {
+                    if let waiterDeadline, existing.deadline > waiterDeadline { return (nil, false) }
+                    return (existing, false)
+                }
                 let flight = Flight(deadline: flightDeadline)
                 flights[key] = flight
                 return (flight, true)
             }
+            guard let flight else { return await work() }
             if isNew {
                 // The first asker works in its own task: no extra task, no hop.
                 let outcome = await work()
                 finish(key, flight, outcome)
                 return outcome
             }
-            let outcome = await wait(on: flight, waiterDeadline: waiterDeadline, question: question)
+            let outcome = await wait(on: flight)
             if case .failure(.cancelled) = outcome, !Task.isCancelled { continue }
             return outcome
         }
         return .failure(.cancelled)
     }
 
-    /// Waits for a flight's result, leaving early on cancellation or at the
-    /// waiter's own deadline when that comes before the work's.
-    private func wait(on flight: Flight, waiterDeadline: ContinuousClock.Instant?, question: Question) async -> Outcome {
+    /// Waits for a flight's result, leaving early on cancellation.
+    private func wait(on flight: Flight) async -> Outcome {
         let waiter = nextWaiter.add(1, ordering: .relaxed).newValue
-        let timer: Task<Void, Never>? = waiterDeadline.flatMap { $0 < flight.deadline ? $0 : nil }.map { deadline in
-            Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                if !Task.isCancelled {
-                    self.leave(flight, waiter, with: .failure(.deadlineExceeded(question: question, attempts: [])))
-                }
-            }
-        }
-        defer { timer?.cancel() }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
                 let ready = flight.state.withLock { state -> Outcome? in
