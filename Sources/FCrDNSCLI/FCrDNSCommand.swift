@@ -13,6 +13,7 @@ struct FCrDNSCommand {
           lookup NAME|IP     ask a server for records (PTR for an IP), like dig
           check IP           forward-confirmed reverse DNS verdict for a client (RFC 8601 iprev)
           batch [FILE]       many checks at once: lines of 'IP [HELO]' in, JSON lines out
+          policy             Postfix SMTPD policy service (check_policy_service)
           help               show this help
 
         Run 'fcrdns <command> --help' for the options of a command.
@@ -32,6 +33,7 @@ struct FCrDNSCommand {
             case "lookup": status = try await LookupCommand.run(arguments)
             case "check": status = try await CheckCommand.run(arguments)
             case "batch": status = try await BatchCommand.run(arguments)
+            case "policy": status = try await PolicyCommand.run(arguments)
             case "help", "--help", "-h":
                 Output.line(help)
                 status = 0

@@ -53,8 +53,10 @@ struct ResolverInteropTests {
     @Test func largeAnswerArrivesOverTCP() async throws {
         let answer = try await resolver.query(IPAddress("192.0.2.77")!.reverseName, type: .ptr)
         #expect(answer.names.count == 40)
-        #expect(answer.attempts.map(\.transport) == [.udp, .tcp])
-        #expect(answer.attempts.first?.outcome == .truncated)
+        // The answer came over TCP after a truncated UDP one. (A busy unbound
+        // may close a TCP connection first; the resolver then tries again.)
+        #expect(answer.attempts.suffix(2).map(\.transport) == [.udp, .tcp], "\(answer.attempts)")
+        #expect(answer.attempts.suffix(2).first?.outcome == .truncated)
         let big = try await resolver.query("big.example.test.", type: .a)
         #expect(big.records.count == 100)
     }
