@@ -68,6 +68,18 @@ TRANSPARENT=(
     "127.in-addr.arpa."
 )
 
+# Soak mode only (scripts/soak.sh): with FCRDNS_FAULT_PORT=N set, unbound also
+# gets stub zones pointing at scripts/fault-responder.py on 127.0.0.1:N (which
+# the caller starts), room for more queries in flight, and nothing else
+# changes. Unset (the default, and always for scripts/test.sh), the
+# configuration is exactly as above.
+FAULT_PORT=${FCRDNS_FAULT_PORT:-}
+FAULT_ZONES=(
+    "113.0.203.in-addr.arpa."
+    "18.198.in-addr.arpa."
+    "faulty.test."
+)
+
 log() { printf 'dns-servers.sh: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -334,6 +346,13 @@ EOF
         for z in "${TRANSPARENT[@]}"; do
             echo "    local-zone: \"$z\" transparent"
         done
+        if [ -n "$FAULT_PORT" ]; then
+            echo "    # soak mode: zones of scripts/fault-responder.py, and room for its slow queries"
+            for z in "${FAULT_ZONES[@]}"; do
+                echo "    local-zone: \"$z\" transparent"
+            done
+            echo "    num-queries-per-thread: 4096"
+        fi
         cat <<EOF
 
 remote-control:
@@ -355,6 +374,14 @@ EOF
             echo "    stub-addr: ::1@$AUTH_PORT"
             echo
         done
+        if [ -n "$FAULT_PORT" ]; then
+            for z in "${FAULT_ZONES[@]}"; do
+                echo "stub-zone:"
+                echo "    name: \"$z\""
+                echo "    stub-addr: 127.0.0.1@$FAULT_PORT"
+                echo
+            done
+        fi
     } > "$conf"
 }
 
@@ -465,6 +492,7 @@ cmd_env() {
     echo "FCRDNS_AUTH_V6=[::1]:$AUTH_PORT"
     echo "FCRDNS_RECURSIVE_V6=[::1]:$REC_PORT"
     echo "FCRDNS_SERVERS_DIR=$RUN_DIR"
+    if [ -n "$FAULT_PORT" ]; then echo "FCRDNS_FAULT_PORT=$FAULT_PORT"; fi
 }
 
 cmd_flush() {

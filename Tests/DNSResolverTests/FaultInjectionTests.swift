@@ -154,6 +154,38 @@ struct FaultInjectionTests {
         }
     }
 
+    /// One byte per second: the whole answer would take over a minute, and would
+    /// be accepted if it arrived. The deadline must cut it.
+    @Test func tcpOneBytePerSecondIsCutAtTheDeadline() async throws {
+        let records = (1...4).map { Reply.a(Self.name, "192.0.2.\($0)") }
+        let server = LoopbackResponder(udp: { q, _ in [.send(Reply.to(q, truncated: true))] },
+                                       tcp: { q, _ in .trickle(Reply.to(q, answers: records), millisecondsPerByte: 1000) })
+        defer { server.stop() }
+        await #expect {
+            _ = try await resolver([server.address], timeout: .milliseconds(1500)).query(Self.name, type: .a)
+        } throws: { error in
+            // (On a starved machine the UDP try itself may time out first; either way no answer is taken.)
+            (error as? ResolverError)?.attempts.last?.outcome == .timeout
+        }
+    }
+
+    /// A TCP server that takes the query and then neither answers nor closes.
+    /// It lets go after 30 s, which would show as `closedBeforeResponse`: only
+    /// the resolver's own deadline gives `.timeout`.
+    @Test(arguments: [false, true])
+    func tcpServerThatNeverAnswersNorClosesIsCutAtTheDeadline(tcpOnly: Bool) async throws {
+        let server = LoopbackResponder(udp: { q, _ in [.send(Reply.to(q, truncated: true))] },
+                                       tcp: { _, _ in .holdOpen })
+        defer { server.stop() }
+        await #expect {
+            _ = try await resolver([server.address], timeout: .milliseconds(500), attempts: 2) { $0.tcpOnly = tcpOnly }
+                .query(Self.name, type: .a)
+        } throws: { error in
+            guard let last = (error as? ResolverError)?.attempts.last else { return false }
+            return last.outcome == .timeout && (!tcpOnly || last.transport == .tcp)
+        }
+    }
+
     @Test func formerrToEDNSIsRetriedWithoutOPT() async throws {
         let server = LoopbackResponder { q, _ in
             if q.edns != nil { return [.send(Reply.to(q, rcode: .formErr, edns: false))] }
@@ -244,7 +276,7 @@ struct FaultInjectionTests {
         _ = try await r.query("warm.test.", type: .a)  // starts the shared event loop (its own descriptors stay)
         // Task.sleep makes the concurrency runtime open a timerfd of its own once.
         try await Task.sleep(for: .milliseconds(1))
-        let before = openFileDescriptorCount()
+        let before = openSocketCount()
         let task = Task { try await r.query(Self.name, type: .a) }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
@@ -256,8 +288,8 @@ struct FaultInjectionTests {
         }
         // The waiter returns at once; the query's own task closes its socket
         // as it unwinds. Poll for that (bounded), then require it.
-        for _ in 0..<1500 where openFileDescriptorCount() > before { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(openFileDescriptorCount() <= before)
+        for _ in 0..<1500 where openSocketCount() > before { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(openSocketCount() <= before)
     }
 
     @Test func caseRandomisationRequiresAnExactEcho() async throws {
@@ -333,7 +365,7 @@ struct FaultInjectionTests {
         let server = LoopbackResponder { q, _ in [.send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.10")]))] }
         defer { server.stop() }
         let r = resolver([server.address], timeout: .seconds(5), attempts: 2) { $0.maxInFlight = 256 }
-        let before = openFileDescriptorCount()
+        let before = openSocketCount()
         let answered = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<1000 {
                 group.addTask {
@@ -347,7 +379,7 @@ struct FaultInjectionTests {
         // Other suites run in parallel and open sockets of their own: wait
         // (up to 30 s, longer than the whole run) for the count to come back,
         // then require it. A real leak never comes back.
-        for _ in 0..<1500 where openFileDescriptorCount() > before { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(openFileDescriptorCount() <= before)
+        for _ in 0..<1500 where openSocketCount() > before { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(openSocketCount() <= before)
     }
 }

@@ -36,7 +36,15 @@ final class LoopbackResponder: @unchecked Sendable {
         case closeMidMessage([UInt8])
         case trickle([UInt8], millisecondsPerByte: Int)
         case silence
+        /// Read the query, then send nothing and keep the connection open until the
+        /// responder stops (or 30 s pass: then it closes, which a client that
+        /// waited that long sees as `closedBeforeResponse`, not a timeout).
+        case holdOpen
     }
+
+    /// Called on the responder's UDP thread for each query, with the client's
+    /// source port, before the script's actions run.
+    typealias Observer = @Sendable (_ query: Message, _ raw: [UInt8], _ clientPort: UInt16) -> Void
 
     let port: UInt16
     let address: SocketAddress
@@ -47,14 +55,16 @@ final class LoopbackResponder: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     private let udpScript: UDPScript
     private let tcpScript: TCPScript
+    private let observer: Observer?
     let udpQueries = Atomic<Int>(0)
     let tcpQueries = Atomic<Int>(0)
     private let received = Mutex<[Message]>([])
     private var threads: [Thread] = []
 
-    init(udp: @escaping UDPScript, tcp: @escaping TCPScript = { _, _ in .silence }) {
+    init(udp: @escaping UDPScript, tcp: @escaping TCPScript = { _, _ in .silence }, observer: Observer? = nil) {
         udpScript = udp
         tcpScript = tcp
+        self.observer = observer
         otherFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         otherAddressFD = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         // A UDP port from the kernel, then TCP on the same port; if that TCP
@@ -148,6 +158,12 @@ final class LoopbackResponder: @unchecked Sendable {
             guard let query = try? Message(decoding: raw) else { continue }
             udpQueries.add(1, ordering: .relaxed)
             received.withLock { $0.append(query) }
+            if let observer {
+                let clientPort = withUnsafePointer(to: &peer) {
+                    $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+                }
+                observer(query, raw, clientPort)
+            }
             for action in udpScript(query, raw) {
                 switch action {
                 case .send(let bytes): sendTo(udpFD, bytes, &peer, peerLength)
@@ -211,6 +227,8 @@ final class LoopbackResponder: @unchecked Sendable {
             }
         case .silence:
             for _ in 0..<40 where !stopped.load(ordering: .relaxed) { usleep(50_000) }
+        case .holdOpen:
+            for _ in 0..<1500 where !stopped.load(ordering: .relaxed) { usleep(20_000) }
         }
     }
 }
@@ -242,12 +260,26 @@ enum Reply {
     }
 }
 
-/// The number of open file descriptors of this process.
-func openFileDescriptorCount() -> Int {
+/// The number of sockets this process has open (entries of /proc/self/fd that
+/// are sockets). Other descriptors are left out on purpose: the concurrency
+/// runtime's timerfd, or ThreadSanitizer's pipes to its symbolizer, come and go
+/// on their own and are not what a leak test is about.
+func openSocketCount() -> Int {
     guard let dir = opendir("/proc/self/fd") else { return -1 }
     defer { closedir(dir) }
     var count = 0
-    while readdir(dir) != nil { count += 1 }
+    var target = [CChar](repeating: 0, count: 64)
+    while let entry = readdir(dir) {
+        // Read d_name in place, up to its NUL: copying the whole dirent (`entry.pointee`) could read
+        // past the end of readdir's buffer, since glibc packs short entries.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
+        let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+        guard name != ".", name != ".." else { continue }
+        let length = readlink("/proc/self/fd/" + name, &target, target.count - 1)
+        guard length > 0 else { continue }
+        if String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("socket:") {
+            count += 1
+        }
+    }
     return count
 }
-

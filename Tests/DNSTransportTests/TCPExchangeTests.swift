@@ -115,6 +115,38 @@ extension SocketTests {
             #expect(ContinuousClock.now - start < .seconds(3))  // The whole response would take 4 s.
         }
 
+        /// One byte a second: the 32-byte response would take half a minute and would
+        /// then be returned whole. Only the deadline can make this a timeout.
+        @Test func oneBytePerSecondIsCutAtTheDeadline() async throws {
+            let server = try TCPTestServer { connection in
+                guard connection.readFramedMessage() != nil else { return }
+                for byte in TCPConnection.framed([UInt8](repeating: 7, count: 30)) where !connection.isStopping() {
+                    guard connection.write([byte]) else { return }
+                    for _ in 0..<50 where !connection.isStopping() { usleep(20_000) }
+                }
+            }
+            defer { server.stop() }
+            let error = await transportError {
+                try await loop.tcpExchange([1], to: server.address, deadline: deadline(in: 1500))
+            }
+            #expect(error == .timeout)
+        }
+
+        /// A server that accepts and then does nothing at all: never reads the query,
+        /// never writes, never closes (it lets go after 30 s, which would be
+        /// `closedBeforeResponse`). Only the deadline can make this a timeout.
+        @Test func silentServerThatNeverClosesIsCutAtTheDeadline() async throws {
+            let server = try TCPTestServer { connection in
+                for _ in 0..<1500 where !connection.isStopping() { usleep(20_000) }
+            }
+            defer { server.stop() }
+            let error = await transportError {
+                try await loop.tcpExchange([1], to: server.address, deadline: deadline(in: 500))
+            }
+            #expect(error == .timeout)
+            #expect(await eventually { server.acceptedCount == 1 })
+        }
+
         @Test func connectionRefused() async throws {
             // Bound but not listening: the kernel answers SYN with RST. Kept open so the port stays ours.
             let (fd, address) = try TestSockets.boundSocket(type: SOCK_STREAM, family: .ipv4)

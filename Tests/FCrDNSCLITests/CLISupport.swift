@@ -17,14 +17,36 @@ enum CLI {
         return directory.appendingPathComponent("fcrdns").path
     }()
 
-    struct Run {
+    struct Run: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
         var lines: [String] { stdout.split(separator: "\n").map(String.init) }
     }
 
+    /// Runs the tool on a thread of its own and suspends until it exits.
+    ///
+    /// Use this one from async tests. The synchronous ``run(_:stdin:)`` below
+    /// blocks its caller for the whole run; called from a test it blocks one of
+    /// the few threads of Swift's cooperative pool (as many as cores: two
+    /// here), and a handful of such tests at once stall every other test in
+    /// the process — resolver tests then miss their deadlines (seen under
+    /// AddressSanitizer, where each run of the tool takes longer).
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Run, any Error>) in
+            let thread = Thread {
+                continuation.resume(with: Result { () throws -> Run in try runBlocking(arguments, stdin: stdin) })
+            }
+            thread.start()
+        }
+    }
+
+    /// Synchronous form, for synchronous tests (blocks the calling thread; see above).
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        try runBlocking(arguments, stdin: stdin)
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: String?) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

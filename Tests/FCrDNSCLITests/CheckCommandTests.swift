@@ -11,14 +11,14 @@ struct CheckCommandTests {
 
     @Test(arguments: [("192.0.2.25", Int32(0), "pass"), ("192.0.2.31", 1, "fail"), ("192.0.2.99", 2, "permerror"),
                       ("192.0.2.66", 3, "temperror"), ("2001:db8::25", 0, "pass")])
-    func checkExitStatusAndFirstLine(ip: String, status: Int32, word: String) throws {
-        let run = try CLI.run(["check", ip] + Self.server)
+    func checkExitStatusAndFirstLine(ip: String, status: Int32, word: String) async throws {
+        let run = try await CLI.run(["check", ip] + Self.server)
         #expect(run.status == status, "\(run.stdout)\(run.stderr)")
         #expect(run.lines.first?.hasPrefix("\(word) \(ip)") == true, "\(run.stdout)")
     }
 
-    @Test func checkJSONHasEveryField() throws {
-        let run = try CLI.run(["check", "192.0.2.25", "--helo", "mail.example.test", "--json", "--server", "[::1]:35354"])
+    @Test func checkJSONHasEveryField() async throws {
+        let run = try await CLI.run(["check", "192.0.2.25", "--helo", "mail.example.test", "--json", "--server", "[::1]:35354"])
         #expect(run.status == 0)
         let object = try CLI.json(run.stdout)
         for key in ["verdict", "reason", "ip", "helo", "ptr_names", "confirmed_names", "evidence", "findings",
@@ -29,30 +29,30 @@ struct CheckCommandTests {
         #expect((object["trace"] as? [Any])?.isEmpty == false)
     }
 
-    @Test func checkUsageErrors() throws {
-        let bad = try CLI.run(["check", "192.0.2.256"] + Self.server)
+    @Test func checkUsageErrors() async throws {
+        let bad = try await CLI.run(["check", "192.0.2.256"] + Self.server)
         #expect(bad.status == 64)
         #expect(bad.stderr.split(separator: "\n").count == 1)
-        #expect(try CLI.run(["check", "192.0.2.25", "--bogus"]).status == 64)
-        #expect(try CLI.run(["check", "fe80::1%eth0"] + Self.server).status == 64)
+        #expect(try await CLI.run(["check", "192.0.2.25", "--bogus"]).status == 64)
+        #expect(try await CLI.run(["check", "fe80::1%eth0"] + Self.server).status == 64)
     }
 
-    @Test func lookupPrintsAnswersAndNegativeResults() throws {
-        let ptr = try CLI.run(["lookup", "192.0.2.25"] + Self.server)
+    @Test func lookupPrintsAnswersAndNegativeResults() async throws {
+        let ptr = try await CLI.run(["lookup", "192.0.2.25"] + Self.server)
         #expect(ptr.status == 0)
         #expect(ptr.stdout.contains("25.2.0.192.in-addr.arpa.\t"))
         #expect(ptr.stdout.contains("PTR\tmail.example.test."))
-        let nx = try CLI.run(["lookup", "nonexistent.example.test", "--json"] + Self.server)
+        let nx = try await CLI.run(["lookup", "nonexistent.example.test", "--json"] + Self.server)
         #expect(nx.status == 0)
         #expect(try CLI.json(nx.stdout)["status"] as? String == "NXDOMAIN")
-        let servfail = try CLI.run(["lookup", "servfail.test"] + Self.server)
+        let servfail = try await CLI.run(["lookup", "servfail.test"] + Self.server)
         #expect(servfail.status == 1)
         #expect(servfail.stderr.split(separator: "\n").count == 1)
-        let mx = try CLI.run(["lookup", "example.test", "--type", "MX", "--tcp", "--server", "[::1]:35354"])
+        let mx = try await CLI.run(["lookup", "example.test", "--type", "MX", "--tcp", "--server", "[::1]:35354"])
         #expect(mx.status == 0 && mx.stdout.contains("\tMX\t"))
     }
 
-    @Test func batchKeepsInputOrderAndReportsBadLines() throws {
+    @Test func batchKeepsInputOrderAndReportsBadLines() async throws {
         let input = """
             192.0.2.25 mail.example.test
             # a comment
@@ -62,7 +62,7 @@ struct CheckCommandTests {
 
             2001:db8::25
             """
-        let run = try CLI.run(["batch", "--concurrency", "3"] + Self.server, stdin: input)
+        let run = try await CLI.run(["batch", "--concurrency", "3"] + Self.server, stdin: input)
         #expect(run.status == 1)  // one bad line
         let objects = try run.lines.map(CLI.json)
         #expect(objects.count == 5)

@@ -13,8 +13,8 @@ struct DecodeCommandTests {
     }
 
     @Test(arguments: CLI.fixtures)
-    func recordsMatchWhatDigPrinted(pcap: String) throws {
-        let run = try CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
+    func recordsMatchWhatDigPrinted(pcap: String) async throws {
+        let run = try await CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
         #expect(run.status == 0, "\(run.stderr)")
         var ours = Set<String>()
         for line in run.lines {
@@ -36,8 +36,8 @@ struct DecodeCommandTests {
     }
 
     @Test(arguments: CLI.fixtures)
-    func jsonAgreesWithTheLibrary(pcap: String) throws {
-        let run = try CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
+    func jsonAgreesWithTheLibrary(pcap: String) async throws {
+        let run = try await CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
         let captured = try CaptureFile.messages(atPath: pcap, options: CaptureOptions(dnsPorts: [35353, 35354]))
         #expect(run.lines.count == captured.messages.count)
         for (line, message) in zip(run.lines, captured.messages) {
@@ -60,9 +60,9 @@ struct DecodeCommandTests {
         }
     }
 
-    @Test func truncatedUDPAndTheTCPRetryAreBothThere() throws {
+    @Test func truncatedUDPAndTheTCPRetryAreBothThere() async throws {
         let pcap = CLI.packageRoot + "/Fixtures/pcap/truncated-udp-then-tcp.pcap"
-        let run = try CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
+        let run = try await CLI.run(["decode", "--port", "35353", "--port", "35354", pcap])
         let objects = try run.lines.map(CLI.json)
         let truncated = objects.filter { $0["tc"] as? Bool == true }
         let full = objects.filter { $0["qr"] as? Bool == true && $0["tc"] as? Bool == false && !(($0["answer"] as? [Any]) ?? []).isEmpty }
@@ -70,7 +70,7 @@ struct DecodeCommandTests {
         #expect(full.contains { (($0["answer"] as? [Any])?.count ?? 0) > (truncated.first?["answer"] as? [Any])?.count ?? 0 })
     }
 
-    @Test func undecodableMessagesPrintAnErrorLineAndTheRunGoesOn() throws {
+    @Test func undecodableMessagesPrintAnErrorLineAndTheRunGoesOn() async throws {
         // A .tcpstream with a self-pointer message between two good ones.
         let good = Message.query(id: 1, name: "mail.example.test.", type: .a).encoded()
         let bad: [UInt8] = [0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1]
@@ -79,29 +79,29 @@ struct DecodeCommandTests {
         let path = NSTemporaryDirectory() + "fcrdns-decode-\(getpid()).tcpstream"
         #expect(FileManager.default.createFile(atPath: path, contents: Data(stream)))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let run = try CLI.run(["decode", path])
+        let run = try await CLI.run(["decode", path])
         #expect(run.status == 0)
         #expect(run.lines.count == 3)
         #expect(run.lines[1] == #"{"error":"pointerNotPrior","offset":12}"#)
         #expect(try CLI.json(run.lines[2])["id"] as? Int == 1)
     }
 
-    @Test func unreadableFileAndUsageErrors() throws {
-        let missing = try CLI.run(["decode", "/nonexistent/capture.pcap"])
+    @Test func unreadableFileAndUsageErrors() async throws {
+        let missing = try await CLI.run(["decode", "/nonexistent/capture.pcap"])
         #expect(missing.status == 1)
         #expect(missing.stderr.split(separator: "\n").count == 1)
-        #expect(try CLI.run(["decode"]).status == 64)
-        #expect(try CLI.run(["decode", "--format", "xml", "x"]).status == 64)
-        #expect(try CLI.run(["frobnicate"]).status == 64)
+        #expect(try await CLI.run(["decode"]).status == 64)
+        #expect(try await CLI.run(["decode", "--format", "xml", "x"]).status == 64)
+        #expect(try await CLI.run(["frobnicate"]).status == 64)
         for command in ["decode", "lookup", "check", "batch"] {
-            let help = try CLI.run([command, "--help"])
+            let help = try await CLI.run([command, "--help"])
             #expect(help.status == 0 && help.stdout.hasPrefix("usage: fcrdns \(command)"))
         }
     }
 
-    @Test func textFormatLooksLikeDig() throws {
+    @Test func textFormatLooksLikeDig() async throws {
         let pcap = CLI.packageRoot + "/Fixtures/pcap/ptr-v4.pcap"
-        let run = try CLI.run(["decode", "--format", "text", "--port", "35353", "--port", "35354", pcap])
+        let run = try await CLI.run(["decode", "--format", "text", "--port", "35353", "--port", "35354", pcap])
         #expect(run.stdout.contains(";; ->>HEADER<<- opcode: QUERY, status: NOERROR"))
         #expect(run.stdout.contains(";; ANSWER SECTION:"))
         #expect(run.stdout.contains("25.2.0.192.in-addr.arpa.\t"))
