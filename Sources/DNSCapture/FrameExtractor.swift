@@ -184,17 +184,28 @@ struct FrameExtractor {
         }
     }
 
-    private mutating func processUDP(_ packet: IPPacket, _ bytes: [UInt8], _ frame: Frame) {
+    /// The endpoints of a UDP or TCP segment (both start with the two
+    /// ports), or nil when it is too short for them or on no DNS port.
+    private func dnsEndpoints(_ packet: IPPacket, _ bytes: [UInt8]) -> (CaptureEndpoint, CaptureEndpoint)? {
         let payload = packet.payload
-        guard payload.count >= 4 else { return }
+        guard payload.count >= 4 else { return nil }
         let source = CaptureEndpoint(address: packet.source, port: bytes.uint16(at: payload.lowerBound))
         let destination = CaptureEndpoint(address: packet.destination, port: bytes.uint16(at: payload.lowerBound + 2))
-        guard isDNS(source.port, destination.port) else { return }
-        func problem(_ kind: CaptureProblem.Kind) {
-            problems.append(
-                CaptureProblem(
-                    kind: kind, frame: frame.number, offset: frame.offset, source: source, destination: destination))
-        }
+        guard isDNS(source.port, destination.port) else { return nil }
+        return (source, destination)
+    }
+
+    /// Records a problem of one segment.
+    private mutating func report(_ kind: CaptureProblem.Kind, _ frame: Frame, _ source: CaptureEndpoint,
+                                 _ destination: CaptureEndpoint) {
+        problems.append(
+            CaptureProblem(kind: kind, frame: frame.number, offset: frame.offset, source: source, destination: destination))
+    }
+
+    private mutating func processUDP(_ packet: IPPacket, _ bytes: [UInt8], _ frame: Frame) {
+        let payload = packet.payload
+        guard let (source, destination) = dnsEndpoints(packet, bytes) else { return }
+        func problem(_ kind: CaptureProblem.Kind) { report(kind, frame, source, destination) }
         guard payload.count >= 8 else {
             problem(packet.truncated ? .truncatedPacket : .malformedUDP)
             return
@@ -218,15 +229,8 @@ struct FrameExtractor {
 
     private mutating func processTCP(_ packet: IPPacket, _ bytes: [UInt8], _ frame: Frame) {
         let payload = packet.payload
-        guard payload.count >= 4 else { return }
-        let source = CaptureEndpoint(address: packet.source, port: bytes.uint16(at: payload.lowerBound))
-        let destination = CaptureEndpoint(address: packet.destination, port: bytes.uint16(at: payload.lowerBound + 2))
-        guard isDNS(source.port, destination.port) else { return }
-        func problem(_ kind: CaptureProblem.Kind) {
-            problems.append(
-                CaptureProblem(
-                    kind: kind, frame: frame.number, offset: frame.offset, source: source, destination: destination))
-        }
+        guard let (source, destination) = dnsEndpoints(packet, bytes) else { return }
+        func problem(_ kind: CaptureProblem.Kind) { report(kind, frame, source, destination) }
         guard payload.count >= 20 else {
             problem(packet.truncated ? .truncatedPacket : .malformedTCP)
             return
