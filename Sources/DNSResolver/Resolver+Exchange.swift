@@ -18,9 +18,9 @@ extension Resolver {
         if !configuration.tcpOnly {
             let start = ContinuousClock.now
             let watch = DatagramWatch()
-            let bytes: [UInt8]
             do throws(TransportError) {
-                bytes = try await limiter.withPermit { () async throws(TransportError) -> [UInt8] in
+                // The filter keeps the accepted datagram, already decoded.
+                _ = try await limiter.withPermit { () async throws(TransportError) -> [UInt8] in
                     try await transport.exchangeUDP(query, with: server, deadline: deadline) { datagram, source in
                         watch.judge(datagram, from: source, server: server, id: id, question: asked, exactCase: exactCase)
                     }
@@ -36,8 +36,8 @@ extension Resolver {
                 return nil
             }
             let dropped = watch.dropped
-            guard let response = watch.accepted ?? (try? Message(decoding: bytes)) else {
-                // Cannot happen: the filter decoded it. Recorded as malformed all the same.
+            guard let response = watch.accepted else {
+                // Cannot happen: the transport returns only what the filter accepted.
                 attempts.append(ServerAttempt(server: server, transport: .udp, outcome: .mismatched, start: start, duration: .now - start,
                                               droppedDatagrams: dropped))
                 return nil

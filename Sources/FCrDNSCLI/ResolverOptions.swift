@@ -37,7 +37,7 @@ enum ResolverOptions {
         if args.flags.contains("--tcp") { configuration.tcpOnly = true }
         if let perTryTimeout {
             configuration.timeout = .milliseconds(perTryTimeout)
-        } else if args.value("--timeout") != nil || !servers.isEmpty {
+        } else if args.value("--timeout") != nil {
             configuration.timeout = .milliseconds(try args.integer("--timeout", default: 2000, in: 1...600_000))
         }
         return configuration
