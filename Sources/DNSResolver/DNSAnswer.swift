@@ -7,25 +7,113 @@ public import DNSWire
 /// REFUSED, timeouts, network errors, malformed responses) are never an
 /// answer: they are a ``ResolverError``.
 public struct DNSAnswer: Sendable {
+    /// The fields live in one copy-on-write box, so an answer is one word
+    /// wide: it is passed through many async functions (cache, in-flight
+    /// table, retries), and every one of them keeps the values it holds
+    /// across a suspension in the task's memory for as long as it waits.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        var question: Question
+        var rcode: ResponseCode
+        var records: [ResourceRecord]
+        var cnameChain: [ResourceRecord]
+        var canonicalName: Name
+        var soa: ResourceRecord?
+        var server: SocketAddress?
+        var fromCache: Bool
+        var attempts: [ServerAttempt]
+
+        init(question: Question, rcode: ResponseCode, records: [ResourceRecord], cnameChain: [ResourceRecord],
+             canonicalName: Name, soa: ResourceRecord?, server: SocketAddress?, fromCache: Bool, attempts: [ServerAttempt]) {
+            self.question = question
+            self.rcode = rcode
+            self.records = records
+            self.cnameChain = cnameChain
+            self.canonicalName = canonicalName
+            self.soa = soa
+            self.server = server
+            self.fromCache = fromCache
+            self.attempts = attempts
+        }
+
+        func copy() -> Storage {
+            Storage(question: question, rcode: rcode, records: records, cnameChain: cnameChain, canonicalName: canonicalName,
+                    soa: soa, server: server, fromCache: fromCache, attempts: attempts)
+        }
+    }
+
+    @usableFromInline var storage: Storage
+
+    init(question: Question, rcode: ResponseCode, records: [ResourceRecord], cnameChain: [ResourceRecord],
+         canonicalName: Name, soa: ResourceRecord?, server: SocketAddress?, fromCache: Bool, attempts: [ServerAttempt]) {
+        storage = Storage(question: question, rcode: rcode, records: records, cnameChain: cnameChain,
+                          canonicalName: canonicalName, soa: soa, server: server, fromCache: fromCache, attempts: attempts)
+    }
+
+    /// Makes the box this answer's own before a write.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
     /// The question as asked (name in the caller's spelling).
-    public var question: Question
+    public var question: Question {
+        get { storage.question }
+        set { unique().question = newValue }
+    }
     /// NOERROR or NXDOMAIN.
-    public var rcode: ResponseCode
+    public var rcode: ResponseCode {
+        get { storage.rcode }
+        set { unique().rcode = newValue }
+    }
     /// The records of the asked type owned by ``canonicalName``, in the order
     /// the server sent them.
-    public var records: [ResourceRecord]
+    public var records: [ResourceRecord] {
+        get { storage.records }
+        set { unique().records = newValue }
+    }
     /// The CNAME records followed from the question name to ``canonicalName``, in order.
-    public var cnameChain: [ResourceRecord]
+    public var cnameChain: [ResourceRecord] {
+        get { storage.cnameChain }
+        set { unique().cnameChain = newValue }
+    }
     /// The name the answer is about after following CNAMEs (the question name if none).
-    public var canonicalName: Name
+    public var canonicalName: Name {
+        get { storage.canonicalName }
+        set { unique().canonicalName = newValue }
+    }
     /// The SOA record from the authority section of a negative answer.
-    public var soa: ResourceRecord?
+    public var soa: ResourceRecord? {
+        get { storage.soa }
+        set { unique().soa = newValue }
+    }
     /// The server that answered (nil when the answer came from the cache).
-    public var server: SocketAddress?
+    public var server: SocketAddress? {
+        get { storage.server }
+        set { unique().server = newValue }
+    }
     /// Whether this answer was served from the cache.
-    public var fromCache: Bool
+    public var fromCache: Bool {
+        get { storage.fromCache }
+        set { unique().fromCache = newValue }
+    }
     /// Every try made for this answer, in order (empty from the cache).
-    public var attempts: [ServerAttempt]
+    public var attempts: [ServerAttempt] {
+        get { storage.attempts }
+        set { unique().attempts = newValue }
+    }
+
+    /// This answer with ``question`` spelled as `asked` (a cached or shared
+    /// answer may have been asked in another case); no copy when it already is.
+    func asked(as asked: Question) -> DNSAnswer {
+        let current = storage.question
+        if current.type == asked.type, current.dnsClass == asked.dnsClass, current.name.isIdentical(to: asked.name) {
+            return self
+        }
+        var answer = self
+        answer.question = asked
+        return answer
+    }
 
     /// True for NXDOMAIN: the (canonical) name does not exist.
     public var isNXDomain: Bool { rcode == .nxDomain }

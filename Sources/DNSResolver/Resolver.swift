@@ -51,9 +51,7 @@ public final class Resolver: Sendable {
         if Task.isCancelled { throw .cancelled }
         let key = CacheKey(question)
         if let cache, let cached = cache.lookup(key, now: .now) {
-            var answer = cached
-            answer.question = question
-            return answer
+            return cached.asked(as: question)
         }
         let ownDeadline = ContinuousClock.now + configuration.effectiveTotalTimeout
         let flightDeadline = min(ownDeadline, deadline ?? ownDeadline)
@@ -61,9 +59,8 @@ public final class Resolver: Sendable {
             await self.resolve(question, deadline: flightDeadline)
         }
         switch result {
-        case .success(var answer):
-            answer.question = question
-            return answer
+        case .success(let answer):
+            return answer.asked(as: question)
         case .failure(let error):
             throw error
         }

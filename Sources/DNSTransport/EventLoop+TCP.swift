@@ -75,14 +75,7 @@ extension EventLoop {
             let wanted = min(max(decoder.bytesNeeded, 1), TCPFraming.maximumMessageLength + 2)
             let received: IOResult<Int>
             do {
-                received = try withUnsafeTemporaryAllocation(byteCount: wanted, alignment: 1) {
-                    (buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> IOResult<Int> in
-                    let result = try sysRead(fd, into: buffer)
-                    if case .processed(let count) = result, count > 0 {
-                        decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                    }
-                    return result
-                }
+                received = try Self.read(fd, upTo: wanted, into: &decoder)
             } catch {
                 throw .receiveFailed(error)
             }
@@ -94,6 +87,21 @@ extension EventLoop {
             case .wouldBlock:
                 try await socket.wait(for: .readable, until: deadline, on: core)
             }
+        }
+    }
+
+    /// Reads at most `count` bytes into the frame decoder through a temporary
+    /// buffer on the thread's stack (never inlined into the async caller, whose
+    /// temporary allocations would live in the task's allocator until it ends).
+    @inline(never)
+    private static func read(_ fd: CInt, upTo count: Int, into decoder: inout TCPFrameDecoder) throws(Errno) -> IOResult<Int> {
+        try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) {
+            (buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> IOResult<Int> in
+            let result = try sysRead(fd, into: buffer)
+            if case .processed(let received) = result, received > 0 {
+                decoder.append(UnsafeRawBufferPointer(rebasing: buffer[..<received]))
+            }
+            return result
         }
     }
 }

@@ -31,6 +31,7 @@ struct Socket: ~Copyable {
     /// Throws ``TransportError/timeout`` once `deadline` passes,
     /// ``TransportError/cancelled`` when the task is cancelled, and
     /// ``TransportError/eventLoopShutDown`` when the loop stops.
+    @inline(never)
     mutating func wait(
         for interest: Interest,
         until deadline: ContinuousClock.Instant,

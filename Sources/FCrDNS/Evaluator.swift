@@ -98,29 +98,94 @@ public struct FCrDNSEvaluator: Sendable {
     ///   throws: every DNS outcome is part of the verdict.
     public func evaluate(ip: IPAddress, helo: String? = nil,
                          diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)? = nil) async -> FCrDNSResult {
-        let started = ContinuousClock.now
-        let deadline = started.advanced(by: options.timeout)
-        let client = ip.normalized
-        let options = self.options
+        // Only the lookups are in this async function; the rest is done by
+        // synchronous helpers, so their temporaries live on the thread's
+        // stack and not in every evaluation's task frames while it waits.
+        let context = Context(ip: ip, helo: helo, options: options, diagnostics: diagnostics)
         let resolver = self.resolver
-        var findings: [Finding] = []
-        if case .v6(let v6) = ip, v6.ipv4Mapped != nil {
-            findings.append(.ipv4MappedClient(v6))
-            diagnostics?(.normalized(from: ip, to: client))
-        }
-        if let range = SpecialUseRange.containing(client) { findings.append(.specialUseAddress(range)) }
+        let deadline = context.deadline
 
         // 1. PTR.
-        let reverseName = client.reverseName
-        var ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+        let reverseName = context.reverseName
+        let ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
             await resolver.lookupPTR(reverseName, deadline: deadline)
         }
-        if case .found(let names) = ptr.outcome, names.isEmpty { ptr.outcome = .nodata }
-        diagnostics?(.ptrLookup(reverseName: reverseName, result: ptr))
-        var trace = ptr.trace
+        let plan = Self.plan(context, ptr: ptr)
+        if let settled = plan.settled { return settled.result }
 
-        func finish(_ verdict: FCrDNSVerdict, ptrNames: [Name] = [], evidence: [NameEvidence] = [],
-                    leftOut: [Name] = [], findings: [Finding]) -> FCrDNSResult {
+        // 4. Forward lookups, all at once, under the shared deadline.
+        let results = await Self.forwardLookups(plan, context: context, resolver: resolver)
+        return Self.conclude(context, plan, results)
+    }
+
+    /// The forward lookups of a plan, concurrently when there are several.
+    static func forwardLookups(_ plan: Plan, context: Context,
+                               resolver: any FCrDNSResolver) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
+        let deadline = context.deadline
+        @Sendable func forward(_ name: Name, _ type: RecordType) async -> LookupResult<[IPAddress]> {
+            var result = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+                await resolver.lookupAddresses(name, type: type, deadline: deadline)
+            }
+            if case .found(let addresses) = result.outcome, addresses.isEmpty { result.outcome = .nodata }
+            context.diagnostics?(.forwardLookup(name: name, type: type, result: result))
+            return result
+        }
+        let jobs = plan.jobs
+        if jobs.count == 1 {
+            // The usual case (one PTR name, one family): no child task, no
+            // group, so an evaluation in flight holds one task's frames.
+            let (index, type) = jobs[0]
+            return [index: [type: await forward(plan.names[index], type)]]
+        }
+        return await concurrentLookups(jobs, names: plan.names, forward)
+    }
+
+    /// Several forward lookups, one child task each (out of line, so that the
+    /// task group stays out of the frame of the single-lookup case).
+    @inline(never)
+    static func concurrentLookups(
+        _ jobs: [(Int, RecordType)], names: [Name],
+        _ forward: @escaping @Sendable (Name, RecordType) async -> LookupResult<[IPAddress]>
+    ) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
+        var results: [Int: [RecordType: LookupResult<[IPAddress]>]] = [:]
+        await withTaskGroup(of: (Int, RecordType, LookupResult<[IPAddress]>).self) { group in
+            for (index, type) in jobs {
+                let name = names[index]
+                group.addTask { (index, type, await forward(name, type)) }
+            }
+            for await (index, type, result) in group {
+                results[index, default: [:]][type] = result
+            }
+        }
+        return results
+    }
+
+    /// What an evaluation knows before it sends anything. A class, so that
+    /// the async frames of an evaluation in flight hold one reference to it.
+    final class Context: Sendable {
+        let ip: IPAddress
+        let client: IPAddress
+        let helo: String?
+        let options: FCrDNSOptions
+        let diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?
+        let started: ContinuousClock.Instant
+        let deadline: ContinuousClock.Instant
+        let reverseName: Name
+
+        init(ip: IPAddress, helo: String?, options: FCrDNSOptions, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?) {
+            self.ip = ip
+            self.client = ip.normalized
+            self.helo = helo
+            self.options = options
+            self.diagnostics = diagnostics
+            self.started = ContinuousClock.now
+            self.deadline = started.advanced(by: options.timeout)
+            self.reverseName = client.reverseName
+        }
+
+        /// The result, with the HELO finding added when a HELO name was given.
+        func finish(_ verdict: FCrDNSVerdict, ptr: LookupResult<[Name]>, trace: [QueryTrace], ptrNames: [Name] = [],
+                    evidence: [NameEvidence] = [], leftOut: [Name] = [], findings: [Finding]) -> FCrDNSResult {
             var findings = findings
             if let helo {
                 findings.append(.helo(HELOCheck.finding(helo: helo, client: client,
@@ -131,15 +196,76 @@ public struct FCrDNSEvaluator: Sendable {
                 ip: client, originalIP: ip, helo: helo, verdict: verdict, reverseName: reverseName,
                 ptrOutcome: ptr.outcome, ptrCNAMEChain: ptr.cnameChain, ptrNames: ptrNames,
                 evidence: evidence, namesLeftOut: leftOut, findings: findings,
-                trace: Self.ordered(trace), started: started, duration: started.duration(to: .now),
+                trace: FCrDNSEvaluator.ordered(trace), started: started, duration: started.duration(to: .now),
                 options: options)
         }
+    }
 
+    /// The names sorted out after the PTR lookup and the forward lookups to
+    /// make, or the result when the PTR lookup settled it. A class, for the
+    /// same reason as ``Context``.
+    final class Plan: Sendable {
+        let ptr: LookupResult<[Name]>
+        let names: [Name]
+        let problems: [HostNameProblem?]
+        let checked: [Int]
+        let leftOut: [Int]
+        let discarded: [Int]
+        let limit: Int
+        let types: [RecordType]
+        let findings: [Finding]
+        /// Set when no forward lookup is needed.
+        let settled: Settled?
+
+        /// A result reached without forward lookups.
+        struct Settled: Sendable {
+            let result: FCrDNSResult
+        }
+
+        init(ptr: LookupResult<[Name]>, names: [Name] = [], problems: [HostNameProblem?] = [], checked: [Int] = [],
+             leftOut: [Int] = [], discarded: [Int] = [], limit: Int = 0, types: [RecordType] = [],
+             findings: [Finding] = [], settled: FCrDNSResult? = nil) {
+            self.ptr = ptr
+            self.names = names
+            self.problems = problems
+            self.checked = checked
+            self.leftOut = leftOut
+            self.discarded = discarded
+            self.limit = limit
+            self.types = types
+            self.findings = findings
+            self.settled = settled.map(Settled.init(result:))
+        }
+
+        /// One (name index, type) pair per forward lookup.
+        var jobs: [(Int, RecordType)] { checked.flatMap { index in types.map { (index, $0) } } }
+    }
+
+    /// Steps 2 and 3: the verdict when the PTR lookup settles it, else the
+    /// deduplicated names, their problems, the cap, and the findings so far.
+    @inline(never)
+    static func plan(_ context: Context, ptr: LookupResult<[Name]>) -> Plan {
+        var ptr = ptr
+        let client = context.client
+        let options = context.options
+        var findings: [Finding] = []
+        if case .v6(let v6) = context.ip, v6.ipv4Mapped != nil {
+            findings.append(.ipv4MappedClient(v6))
+            context.diagnostics?(.normalized(from: context.ip, to: client))
+        }
+        if let range = SpecialUseRange.containing(client) { findings.append(.specialUseAddress(range)) }
+
+        if case .found(let names) = ptr.outcome, names.isEmpty { ptr.outcome = .nodata }
+        context.diagnostics?(.ptrLookup(reverseName: context.reverseName, result: ptr))
+
+        func settle(_ verdict: FCrDNSVerdict) -> Plan {
+            Plan(ptr: ptr, settled: context.finish(verdict, ptr: ptr, trace: ptr.trace, findings: findings))
+        }
         let received: [Name]
         switch ptr.outcome {
-        case .nxdomain: return finish(.permerror(.ptrNXDOMAIN), findings: findings)
-        case .nodata: return finish(.permerror(.ptrNODATA), findings: findings)
-        case .transient(let failure): return finish(.temperror(.ptrLookup(failure)), findings: findings)
+        case .nxdomain: return settle(.permerror(.ptrNXDOMAIN))
+        case .nodata: return settle(.permerror(.ptrNODATA))
+        case .transient(let failure): return settle(.temperror(.ptrLookup(failure)))
         case .found(let names): received = names
         }
 
@@ -165,8 +291,8 @@ public struct FCrDNSEvaluator: Sendable {
         let limit = max(1, options.maxNames)
         let checked = Array(candidates.prefix(limit))
         let leftOut = Array(candidates.dropFirst(limit))
-        diagnostics?(.namesSelected(checked: checked.map { names[$0] }, leftOut: leftOut.map { names[$0] },
-                                    discarded: discarded.map { names[$0] }, duplicates: duplicates))
+        context.diagnostics?(.namesSelected(checked: checked.map { names[$0] }, leftOut: leftOut.map { names[$0] },
+                                            discarded: discarded.map { names[$0] }, duplicates: duplicates))
 
         for (index, name) in names.enumerated() where Self.mayLookGeneric(problems[index]) {
             let signals = GenericNameHeuristics.signals(for: name, client: client)
@@ -184,44 +310,38 @@ public struct FCrDNSEvaluator: Sendable {
             let evidence = names.indices.map {
                 NameEvidence(name: names[$0], status: .discarded, lookups: [], problem: problems[$0])
             }
-            return finish(.permerror(.noUsableNames(discarded: discarded.map { names[$0] })), ptrNames: names,
-                          evidence: evidence, findings: findings)
+            let verdict = FCrDNSVerdict.permerror(.noUsableNames(discarded: discarded.map { names[$0] }))
+            return Plan(ptr: ptr, settled: context.finish(verdict, ptr: ptr, trace: ptr.trace, ptrNames: names,
+                                                          evidence: evidence, findings: findings))
         }
 
-        // 4. Forward lookups, all at once, under the shared deadline.
         let types: [RecordType]
         switch options.forwardTypes {
         case .both: types = [.a, .aaaa]
         case .matchingFamily: types = client.isIPv4 ? [.a] : [.aaaa]
         }
-        let jobs = checked.flatMap { index in types.map { (index, $0) } }
-        var results: [Int: [RecordType: LookupResult<[IPAddress]>]] = [:]
-        await withTaskGroup(of: (Int, RecordType, LookupResult<[IPAddress]>).self) { group in
-            for (index, type) in jobs {
-                let name = names[index]
-                group.addTask {
-                    var result = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
-                        await resolver.lookupAddresses(name, type: type, deadline: deadline)
-                    }
-                    if case .found(let addresses) = result.outcome, addresses.isEmpty { result.outcome = .nodata }
-                    diagnostics?(.forwardLookup(name: name, type: type, result: result))
-                    return (index, type, result)
-                }
-            }
-            for await (index, type, result) in group {
-                results[index, default: [:]][type] = result
-            }
-        }
+        return Plan(ptr: ptr, names: names, problems: problems, checked: checked, leftOut: leftOut, discarded: discarded,
+                    limit: limit, types: types, findings: findings)
+    }
 
-        // 5. Evidence and verdict.
-        let checkedSet = Set(checked)
+    /// Step 5: evidence per name and the verdict.
+    @inline(never)
+    static func conclude(_ context: Context, _ plan: Plan,
+                         _ results: [Int: [RecordType: LookupResult<[IPAddress]>]]) -> FCrDNSResult {
+        let client = context.client
+        let names = plan.names
+        let problems = plan.problems
+        let types = plan.types
+        var findings = plan.findings
+        var trace = plan.ptr.trace
+        let checkedSet = Set(plan.checked)
         var evidence: [NameEvidence] = []
         var confirmed: [ConfirmedName] = []
         var transientNames: [FCrDNSVerdict.TransientName] = []
         for index in names.indices {
             let name = names[index]
             guard checkedSet.contains(index) else {
-                let status: NameEvidence.Status = discarded.contains(index) ? .discarded : .notChecked
+                let status: NameEvidence.Status = plan.discarded.contains(index) ? .discarded : .notChecked
                 evidence.append(NameEvidence(name: name, status: status, lookups: [], problem: problems[index]))
                 continue
             }
@@ -248,7 +368,7 @@ public struct FCrDNSEvaluator: Sendable {
             evidence.append(NameEvidence(name: name, status: status.evidenceStatus, lookups: lookups,
                                          problem: problems[index]))
         }
-        if !leftOut.isEmpty { findings.append(.namesLeftOut(leftOut.map { names[$0] }, limit: limit)) }
+        if !plan.leftOut.isEmpty { findings.append(.namesLeftOut(plan.leftOut.map { names[$0] }, limit: plan.limit)) }
 
         let verdict: FCrDNSVerdict
         if !confirmed.isEmpty {
@@ -256,10 +376,10 @@ public struct FCrDNSEvaluator: Sendable {
         } else if !transientNames.isEmpty {
             verdict = .temperror(.forwardLookups(transientNames))
         } else {
-            verdict = .fail(checked: checked.map { names[$0] })
+            verdict = .fail(checked: plan.checked.map { names[$0] })
         }
-        return finish(verdict, ptrNames: names, evidence: evidence, leftOut: leftOut.map { names[$0] },
-                      findings: findings)
+        return context.finish(verdict, ptr: plan.ptr, trace: trace, ptrNames: names, evidence: evidence,
+                              leftOut: plan.leftOut.map { names[$0] }, findings: findings)
     }
 
     /// Names with these problems are still host-like enough for the generic
@@ -334,7 +454,18 @@ public struct FCrDNSEvaluator: Sendable {
         if ContinuousClock.now >= deadline { return LookupResult(.transient(.deadline)) }
         // A resolver that keeps deadlines itself needs no timer task per lookup.
         if direct { return await operation() }
-        return await withTaskGroup(of: Race<Value>.self) { group in
+        return await race(deadline: deadline, operation)
+    }
+
+    /// Runs `operation` against a timer task (for resolvers that do not keep
+    /// deadlines themselves). Kept out of line so that its task group is not
+    /// part of the frames of every direct lookup.
+    @inline(never)
+    static func race<Value: Sendable>(
+        deadline: ContinuousClock.Instant,
+        _ operation: @escaping @Sendable () async -> LookupResult<Value>
+    ) async -> LookupResult<Value> {
+        await withTaskGroup(of: Race<Value>.self) { group in
             group.addTask { .lookup(await operation()) }
             group.addTask {
                 do {
