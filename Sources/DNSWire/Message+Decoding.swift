@@ -16,27 +16,39 @@ extension Message {
     /// - Throws: ``DNSDecodeError`` with the byte offset of the problem.
     @inlinable
     public init(decoding bytes: [UInt8], options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(DNSDecodeError) in try Message(decoding: raw, options: options) }
+        self = try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) -> Message in
+            try Message(decoding: raw, options: options)
         }
-        self = try result.get()
     }
 
     /// Decodes a message from a slice of a larger buffer; offsets in errors
     /// count from the slice's first byte.
     @inlinable
     public init(decoding bytes: ArraySlice<UInt8>, options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(DNSDecodeError) in try Message(decoding: raw, options: options) }
+        self = try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) -> Message in
+            try Message(decoding: raw, options: options)
         }
-        self = try result.get()
     }
 
     /// Decodes a message from raw memory that stays valid for the call.
     public init(decoding bytes: UnsafeRawBufferPointer, options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        var reader = WireReader(bytes)
+        // Names are assembled in stack space before they are stored.
+        self = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
+            (scratch) throws(DNSDecodeError) -> Message in
+            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options)
+        }
+    }
+
+    /// Decodes with `scratch` (``WireReader/nameRoom`` octets) for names.
+    ///
+    /// A function, not an initializer: the message is built from locals right
+    /// in the caller's return slot (a throwing initializer that assigns its
+    /// stored properties gets a copy of the finished message made on return).
+    static func decode(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
+                       options: DecodingOptions) throws(DNSDecodeError) -> Message {
+        var reader = WireReader(bytes, scratch: scratch)
         try reader.require(12)
-        header = Header(id: reader.uint16(at: 0), flags: reader.uint16(at: 2))
+        let header = Header(id: reader.uint16(at: 0), flags: reader.uint16(at: 2))
         let qdcount = Int(reader.uint16(at: 4))
         let ancount = Int(reader.uint16(at: 6))
         let nscount = Int(reader.uint16(at: 8))
@@ -62,7 +74,7 @@ extension Message {
             throw .countExceedsMessage(section: section, count: count, at: at)
         }
 
-        questions = []
+        var questions: [Question] = []
         questions.reserveCapacity(qdcount)
         for _ in 0..<qdcount {
             let name = try reader.readName()
@@ -72,11 +84,11 @@ extension Message {
             reader.offset += 4
             questions.append(Question(name: name, type: type, dnsClass: dnsClass))
         }
-        answers = try Message.readRecords(ancount, from: &reader)
-        authorities = try Message.readRecords(nscount, from: &reader)
+        let answers = try Message.readRecords(ancount, from: &reader)
+        let authorities = try Message.readRecords(nscount, from: &reader)
 
-        additionals = []
-        edns = nil
+        var additionals: [ResourceRecord] = []
+        var edns: EDNS? = nil
         for _ in 0..<arcount {
             let start = reader.offset
             let name = try reader.readName()
@@ -96,6 +108,8 @@ extension Message {
         if !options.allowTrailingBytes, reader.remaining > 0 {
             throw .trailingBytes(at: reader.offset)
         }
+        return Message(header: header, questions: questions, answers: answers, authorities: authorities,
+                       additionals: additionals, edns: edns)
     }
 
     static func readRecords(_ count: Int, from reader: inout WireReader) throws(DNSDecodeError) -> [ResourceRecord] {

@@ -2,8 +2,11 @@
 /// to ASCII case.
 ///
 /// The octets are stored exactly as received (case preserved), as
-/// length-prefixed labels ending with the zero-length root label, in one
-/// buffer: one heap allocation per name, none per label. Equality and hashing
+/// length-prefixed labels ending with the zero-length root label. A name of
+/// up to 30 octets (``inlineCapacity``: most host names, and every IPv4
+/// reverse name) lives inside the value itself: no allocation and no
+/// reference counting. A longer one lives in a shared heap block (every long
+/// name decoded from one message shares one block). Equality and hashing
 /// fold ASCII `A`–`Z` to `a`–`z` and leave every other octet alone
 /// (RFC 4343), so `Mail.Example.TEST.` equals `mail.example.test.` but the
 /// original spelling is still there for ``description`` and the wire.
@@ -12,47 +15,86 @@
 /// form is at most 255 octets. Labels are bytes, not text: a label may hold a
 /// dot, a space or `0xFF`, and keeps it.
 ///
-/// `Sendable` is checked by hand: the octets live in a ``NameBuffer`` that is
-/// never written again once a name points into it.
+/// `Sendable` is checked by hand: a heap block is never written again once a
+/// name points into it.
 public struct Name: @unchecked Sendable {
-    /// The block holding this name's octets (its own, or the one shared by
-    /// every name decoded from one message).
-    @usableFromInline let _buffer: NameBuffer
-    /// Where the name's octets start in ``_buffer``.
-    @usableFromInline let _start: UInt32
+    /// Where the octets are.
+    @usableFromInline
+    enum Storage {
+        /// In the value itself; only the first ``Name/_length`` octets count
+        /// (the rest are zero).
+        case inline(InlineArray<30, UInt8>)
+        /// In a heap block (its own, or one shared by the long names decoded
+        /// from one message), from `start`.
+        case shared(NameBuffer, start: UInt32)
+    }
+
+    @usableFromInline let _storage: Storage
     /// The length of the uncompressed wire form, 1…255.
     @usableFromInline let _length: UInt8
 
-    /// Refers to validated wire octets inside a buffer.
+    /// The longest name kept inside the value, in wire octets.
+    @inlinable public static var inlineCapacity: Int { 30 }
+
+    @inlinable
+    init(storage: Storage, length: Int) {
+        self._storage = storage
+        self._length = UInt8(truncatingIfNeeded: length)
+    }
+
+    /// Refers to validated wire octets inside a heap block.
     @inlinable
     init(buffer: NameBuffer, start: Int, length: Int) {
-        self._buffer = buffer
-        self._start = UInt32(truncatingIfNeeded: start)
-        self._length = UInt8(truncatingIfNeeded: length)
+        self.init(storage: .shared(buffer, start: UInt32(truncatingIfNeeded: start)), length: length)
+    }
+
+    /// Copies `count` validated wire octets: inline when they fit, else into
+    /// a heap block of their own.
+    @inlinable
+    init(copying octets: UnsafePointer<UInt8>, count: Int) {
+        if count <= Name.inlineCapacity {
+            var inline = InlineArray<30, UInt8>(repeating: 0)
+            withUnsafeMutableBytes(of: &inline) { raw in
+                raw.baseAddress.unsafelyUnwrapped.copyMemory(from: octets, byteCount: count)
+            }
+            self.init(storage: .inline(inline), length: count)
+        } else {
+            let buffer = NameBuffer.make(capacity: count)
+            buffer.withBase { $0.update(from: octets, count: count) }
+            self.init(buffer: buffer, start: 0, length: count)
+        }
     }
 
     /// Copies wire octets that the caller has already validated.
     @inlinable
     init<Octets: Collection>(uncheckedWire wire: Octets) where Octets.Element == UInt8 {
         let count = wire.count
-        let buffer = NameBuffer.make(capacity: count)
-        buffer.withBase { base in
+        self.init(uncheckedCapacity: count) { base in
             var i = 0
             for byte in wire {
                 base[i] = byte
                 i += 1
             }
+            return i
         }
-        self.init(buffer: buffer, start: 0, length: count)
     }
 
-    /// Builds a name by writing its validated wire octets straight into a new
-    /// block of `capacity` octets; `body` returns how many it wrote.
+    /// Builds a name by writing its validated wire octets straight into its
+    /// storage (inline when `capacity` fits, else a new heap block of
+    /// `capacity` octets); `body` returns how many it wrote.
     @inlinable
     init(uncheckedCapacity capacity: Int, initializingWith body: (UnsafeMutablePointer<UInt8>) -> Int) {
-        let buffer = NameBuffer.make(capacity: capacity)
-        let count = buffer.withBase(body)
-        self.init(buffer: buffer, start: 0, length: count)
+        if capacity <= Name.inlineCapacity {
+            var inline = InlineArray<30, UInt8>(repeating: 0)
+            let count = withUnsafeMutableBytes(of: &inline) { raw in
+                body(raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self))
+            }
+            self.init(storage: .inline(inline), length: count)
+        } else {
+            let buffer = NameBuffer.make(capacity: capacity)
+            let count = buffer.withBase(body)
+            self.init(buffer: buffer, start: 0, length: count)
+        }
     }
 
     /// The wire octets as a new array.
@@ -62,8 +104,31 @@ public struct Name: @unchecked Sendable {
     /// Calls `body` with the wire octets, indexed from zero.
     @inlinable
     func withWire<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        _buffer.withBase { base in
-            body(UnsafeBufferPointer(start: base + Int(_start), count: Int(_length)))
+        let length = Int(_length)
+        switch _storage {
+        case .inline(let octets):
+            return withUnsafeBytes(of: octets) { raw in
+                body(UnsafeBufferPointer(start: raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self),
+                                         count: length))
+            }
+        case .shared(let buffer, let start):
+            return buffer.withBase { base in
+                body(UnsafeBufferPointer(start: base + Int(start), count: length))
+            }
+        }
+    }
+
+    /// The name made of this one's octets from `offset` on (a suffix on a
+    /// label boundary): shares a heap block, or copies inline octets.
+    @inlinable
+    func suffix(from offset: Int) -> Name {
+        switch _storage {
+        case .shared(let buffer, let start) where Int(_length) - offset > Name.inlineCapacity:
+            return Name(buffer: buffer, start: Int(start) + offset, length: Int(_length) - offset)
+        default:
+            return withWire { wire in
+                Name(copying: wire.baseAddress.unsafelyUnwrapped + offset, count: wire.count - offset)
+            }
         }
     }
 
@@ -164,7 +229,7 @@ public struct Name: @unchecked Sendable {
             }
             return position
         }
-        return Name(buffer: _buffer, start: Int(_start) + skip, length: Int(_length) - skip)
+        return suffix(from: skip)
     }
 
     /// The parent name (one label removed); the root's parent is the root.

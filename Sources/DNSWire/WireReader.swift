@@ -18,11 +18,16 @@ struct WireReader {
     /// end of the RDATA being parsed).
     @usableFromInline var limit: Int
 
+    /// Where a name is assembled while it is read: ``nameRoom`` octets that
+    /// the caller owns for the whole decode (on its stack).
+    @usableFromInline let scratch: UnsafeMutablePointer<UInt8>
+
     @inlinable
-    init(_ bytes: UnsafeRawBufferPointer) {
+    init(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>) {
         self.bytes = bytes
         self.offset = 0
         self.limit = bytes.count
+        self.scratch = scratch
     }
 
     /// Bytes left before ``limit``.
@@ -85,35 +90,39 @@ struct WireReader {
 
     // MARK: Names
 
-    /// The block that decoded names are appended to (one per message, a new
-    /// one only when it fills up), with where its octets start, how many are
-    /// handed out and how many it holds. The reader keeps the block alive, so
-    /// the base pointer stays valid for the whole decode.
+    /// The heap block that names too long to be kept inline are appended to
+    /// (made at the first such name, one per message unless it fills up),
+    /// with how many octets it holds and how many are handed out.
     @usableFromInline var arena: NameBuffer? = nil
-    @usableFromInline var arenaBase: UnsafeMutablePointer<UInt8>? = nil
     @usableFromInline var arenaUsed = 0
     @usableFromInline var arenaCapacity = 0
 
-    /// Room a name may need in the arena: its maximum length plus the eight
-    /// octets a word-at-a-time label copy may write past its end.
+    /// Room a name may need while it is assembled: its maximum length plus
+    /// the eight octets a word-at-a-time label copy may write past its end.
     @usableFromInline static let nameRoom = Name.maximumWireLength + 8
 
-    /// Makes sure the arena has room for one more name of the maximum length.
+    /// A name of `length` octets assembled in ``scratch``: inline when it
+    /// fits, else appended to the message's arena.
     @inlinable @inline(__always)
-    mutating func reserveNameRoom() {
-        if arenaCapacity - arenaUsed >= WireReader.nameRoom { return }
-        growArena()
+    mutating func makeName(length: Int) -> Name {
+        if length <= Name.inlineCapacity { return Name(copying: scratch, count: length) }
+        return makeLongName(length: length)
     }
 
     @usableFromInline
-    mutating func growArena() {
-        // Names expand at most a few times the message size in practice.
-        let capacity = Swift.max(512, bytes.count * 2)
-        let fresh = NameBuffer.make(capacity: capacity)
-        arena = fresh
-        arenaBase = fresh.withBase { $0 }
-        arenaUsed = 0
-        arenaCapacity = capacity
+    mutating func makeLongName(length: Int) -> Name {
+        if arenaCapacity - arenaUsed < length {
+            // Long names are rare; size the block for what the message could still hold.
+            let capacity = Swift.max(256, length, Swift.min(bytes.count * 2, 4096))
+            arena = NameBuffer.make(capacity: capacity)
+            arenaUsed = 0
+            arenaCapacity = capacity
+        }
+        let block = arena.unsafelyUnwrapped
+        let start = arenaUsed
+        block.withBase { $0.advanced(by: start).update(from: scratch, count: length) }
+        arenaUsed += length
+        return Name(buffer: block, start: start, length: length)
     }
 
     /// Reads a domain name starting at ``offset``.
@@ -128,14 +137,13 @@ struct WireReader {
     /// most one pass over the message. The 255-octet budget is enforced on the
     /// uncompressed form. The cursor resumes after the first pointer.
     ///
-    /// The labels are copied, as they are validated, into the message's name
-    /// arena: no allocation per name.
+    /// The labels are copied, as they are validated, into the scratch space,
+    /// and from there into the name: no allocation for a name that fits
+    /// inline, and one per message for all the longer ones.
     @inlinable
     mutating func readName(allowCompression: Bool = true) throws(DNSDecodeError) -> Name {
-        reserveNameRoom()
-        guard let base = arenaBase else { preconditionFailure("name arena missing") }
         guard let message = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw .truncated(at: offset) }
-        let out = base + arenaUsed
+        let out = scratch
         let nameStart = offset
         var position = offset
         var segmentStart = offset
@@ -187,9 +195,7 @@ struct WireReader {
             segmentStart = target
             position = target
         }
-        let name = Name(buffer: arena.unsafelyUnwrapped, start: arenaUsed, length: write)
-        arenaUsed += write
         offset = resumeAt
-        return name
+        return makeName(length: write)
     }
 }
