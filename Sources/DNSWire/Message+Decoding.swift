@@ -32,20 +32,22 @@ extension Message {
 
     /// Decodes a message from raw memory that stays valid for the call.
     public init(decoding bytes: UnsafeRawBufferPointer, options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        // Names are assembled in stack space before they are stored.
-        self = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
-            (scratch) throws(DNSDecodeError) -> Message in
-            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options)
+        // Names are assembled in stack space before they are stored. The
+        // message is filled in place: a throwing function that returns a
+        // message copies it once more on the way out (four arrays retained and
+        // released again), which copying the empty one here does not cost.
+        var message = Message(header: Header(id: 0, flags: 0))
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
+            (scratch) throws(DNSDecodeError) in
+            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &message)
         }
+        self = consume message
     }
 
-    /// Decodes with `scratch` (``WireReader/nameRoom`` octets) for names.
-    ///
-    /// A function, not an initializer: the message is built from locals right
-    /// in the caller's return slot (a throwing initializer that assigns its
-    /// stored properties gets a copy of the finished message made on return).
+    /// Decodes into `message`, with `scratch` (``WireReader/nameRoom``
+    /// octets) for names; `message` is left as it was when this throws.
     static func decode(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
-                       options: DecodingOptions) throws(DNSDecodeError) -> Message {
+                       options: DecodingOptions, into message: inout Message) throws(DNSDecodeError) {
         var reader = WireReader(bytes, scratch: scratch)
         try reader.require(12)
         let header = Header(id: reader.uint16(at: 0), flags: reader.uint16(at: 2))
@@ -108,8 +110,12 @@ extension Message {
         if !options.allowTrailingBytes, reader.remaining > 0 {
             throw .trailingBytes(at: reader.offset)
         }
-        return Message(header: header, questions: questions, answers: answers, authorities: authorities,
-                       additionals: additionals, edns: edns)
+        message.header = header
+        message.questions = questions
+        message.answers = answers
+        message.authorities = authorities
+        message.additionals = additionals
+        message.edns = edns
     }
 
     static func readRecords(_ count: Int, from reader: inout WireReader) throws(DNSDecodeError) -> [ResourceRecord] {

@@ -65,6 +65,19 @@ public struct Name: @unchecked Sendable {
         }
     }
 
+    /// Takes `count` ≤ ``inlineCapacity`` validated octets from a scratch
+    /// area that has at least ``inlineCapacity`` readable octets: a fixed-size
+    /// copy (the octets past `count` are whatever the scratch held; only the
+    /// first `count` are ever read).
+    @inlinable
+    init(scratch: UnsafePointer<UInt8>, count: Int) {
+        var inline = InlineArray<30, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &inline) { raw in
+            raw.baseAddress.unsafelyUnwrapped.copyMemory(from: scratch, byteCount: 30)
+        }
+        self.init(storage: .inline(inline), length: count)
+    }
+
     /// Copies wire octets that the caller has already validated.
     @inlinable
     init<Octets: Collection>(uncheckedWire wire: Octets) where Octets.Element == UInt8 {

@@ -105,7 +105,7 @@ struct WireReader {
     /// fits, else appended to the message's arena.
     @inlinable @inline(__always)
     mutating func makeName(length: Int) -> Name {
-        if length <= Name.inlineCapacity { return Name(copying: scratch, count: length) }
+        if length <= Name.inlineCapacity { return Name(scratch: scratch, count: length) }
         return makeLongName(length: length)
     }
 
@@ -152,44 +152,50 @@ struct WireReader {
         // Labels of the name itself must stay inside the limit; labels
         // reached through a pointer may lie anywhere before the name.
         var bound = limit
+        // Offsets stay below 64 KiB + 255 and `write` below 255: the
+        // arithmetic cannot overflow, so it is written unchecked (`&+`).
         while true {
             guard position < bound else { throw .truncated(at: position) }
-            let length = message[position]
+            let length = Int(message[position])
             if length == 0 {
                 out[write] = 0
-                write += 1
-                if resumeAt < 0 { resumeAt = position + 1 }
+                write &+= 1
+                if resumeAt < 0 { resumeAt = position &+ 1 }
                 break
             }
             if length < 0x40 {
-                let count = Int(length) + 1
-                guard position + count <= bound else { throw .truncated(at: position) }
-                guard write + count < Name.maximumWireLength else { throw .nameTooLong(at: nameStart) }
-                if position + count + 8 <= bytes.count {
+                let count = length &+ 1
+                let next = position &+ count
+                guard next <= bound else { throw .truncated(at: position) }
+                guard write &+ count < Name.maximumWireLength else { throw .nameTooLong(at: nameStart) }
+                let source = message + position
+                let target = out + write
+                if next &+ 8 <= bytes.count {
                     // Eight octets at a time; the last word may run past the
-                    // label, into bytes that exist on both sides and are
-                    // overwritten by what follows or never read.
+                    // label, into bytes that exist on both sides (the scratch
+                    // has eight octets of slack) and are overwritten by what
+                    // follows or never read.
                     var k = 0
-                    while k < count {
-                        let word = UnsafeRawPointer(message + position + k).loadUnaligned(as: UInt64.self)
-                        UnsafeMutableRawPointer(out + write + k).storeBytes(of: word, as: UInt64.self)
-                        k += 8
-                    }
+                    repeat {
+                        UnsafeMutableRawPointer(target + k)
+                            .storeBytes(of: UnsafeRawPointer(source + k).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                        k &+= 8
+                    } while k < count
                 } else {
-                    (out + write).update(from: message + position, count: count)
+                    target.update(from: source, count: count)
                 }
-                write += count
-                position += count
+                write &+= count
+                position = next
                 continue
             }
-            guard length >= 0xC0 else { throw .reservedLabelType(at: position, octet: length) }
+            guard length >= 0xC0 else { throw .reservedLabelType(at: position, octet: UInt8(truncatingIfNeeded: length)) }
             guard allowCompression else { throw .compressionNotAllowed(at: position) }
-            guard position + 2 <= bound else { throw .truncated(at: position) }
-            let target = Int(length & 0x3F) << 8 | Int(message[position + 1])
+            guard position &+ 2 <= bound else { throw .truncated(at: position) }
+            let target = (length & 0x3F) << 8 | Int(message[position &+ 1])
             guard target < segmentStart else { throw .pointerNotPrior(at: position, target: target) }
             guard target >= 12 else { throw .pointerIntoHeader(at: position, target: target) }
             if resumeAt < 0 {
-                resumeAt = position + 2
+                resumeAt = position &+ 2
                 bound = bytes.count
             }
             segmentStart = target
