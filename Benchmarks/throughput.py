@@ -45,7 +45,7 @@ def main():
     parser.add_argument("--inputs", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--peers", default="fcrdns,fcrdns-nocache,go-miekg")
+    parser.add_argument("--peers", default="fcrdns,fcrdns-nocache,fcrdns-json-nocache,go-miekg")
     args = parser.parse_args()
 
     fcrdns = os.path.join(ROOT, ".build", "release", "fcrdns")
@@ -62,8 +62,12 @@ def main():
         inputs = f.name
     c = str(args.concurrency)
     commands = {
-        "fcrdns": [fcrdns, "batch", "--concurrency", c, "--server", SERVER],
-        "fcrdns-nocache": [fcrdns, "batch", "--concurrency", c, "--no-cache", "--server", SERVER],
+        # --format line prints 'IP VERDICT REASON', like the Go peer's 'IP VERDICT';
+        # the -json peers print the full JSON result (trace, evidence, findings).
+        "fcrdns": [fcrdns, "batch", "--concurrency", c, "--format", "line", "--server", SERVER],
+        "fcrdns-nocache": [fcrdns, "batch", "--concurrency", c, "--format", "line", "--no-cache", "--server", SERVER],
+        "fcrdns-json": [fcrdns, "batch", "--concurrency", c, "--server", SERVER],
+        "fcrdns-json-nocache": [fcrdns, "batch", "--concurrency", c, "--no-cache", "--server", SERVER],
         "go-miekg": [go_peer, "-server", SERVER, "-concurrency", c],
     }
     peers = args.peers.split(",")

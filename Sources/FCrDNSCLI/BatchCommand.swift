@@ -8,21 +8,24 @@ import FCrDNS
 /// line, in input order.
 enum BatchCommand {
     static let help = """
-        usage: fcrdns batch [FILE] [--concurrency N] [--server ADDR[:PORT]]... [check options]
+        usage: fcrdns batch [FILE] [--concurrency N] [--format json|line] [--server ADDR[:PORT]]... [check options]
 
         Reads lines of 'IP [HELO]' from FILE (or standard input), evaluates them
-        with up to N evaluations in flight (default 64), and prints one JSON object
-        per input line, in input order (the shape of 'fcrdns check --json'). A line
-        that cannot be read prints {"line":N,"input":"…","error":"…"} and the run goes
-        on; blank lines and lines starting with # are skipped. A summary per verdict
-        and the rate go to standard error at the end, with a progress line while
-        running when standard error is a terminal.
+        with up to N evaluations in flight (default 64), and prints one line per
+        input line, in input order: a JSON object (the shape of 'fcrdns check
+        --json'), or with --format line 'IP VERDICT REASON' (the reason as
+        'fcrdns check' prints it). A line that cannot be read prints
+        {"line":N,"input":"…","error":"…"} (or 'INPUT error REASON') and the run
+        goes on; blank lines and lines starting with # are skipped. A summary per
+        verdict and the rate go to standard error at the end, with a progress line
+        while running when standard error is a terminal.
 
         Exit status: 0 when every line was read, 1 when some line was bad or the file
         could not be read, 64 on a usage error.
 
         options:
           --concurrency N       evaluations in flight (default 64)
+          --format json|line    one JSON object per input (default), or one line of text
           --max-names N, --timeout MS, --strict, --both, --authserv-id ID: as for check
         \(EvaluationOptions.resolverHelp)
           -h, --help            show this help
@@ -35,7 +38,7 @@ enum BatchCommand {
     }
 
     static func run(_ arguments: [String]) async throws(Arguments.UsageError) -> Int32 {
-        let args = try Arguments(arguments, valued: EvaluationOptions.valued.union(["--concurrency"]),
+        let args = try Arguments(arguments, valued: EvaluationOptions.valued.union(["--concurrency", "--format"]),
                                  flags: EvaluationOptions.flags.union(["--help", "-h"]))
         if args.flags.contains("--help") || args.flags.contains("-h") {
             Output.line(help)
@@ -43,6 +46,12 @@ enum BatchCommand {
         }
         guard args.positionals.count <= 1 else { throw Arguments.UsageError(message: "batch takes at most one FILE") }
         let concurrency = try args.integer("--concurrency", default: 64, in: 1...100_000)
+        let lineFormat: Bool
+        switch args.value("--format") {
+        case nil, "json": lineFormat = false
+        case "line": lineFormat = true
+        case let other?: throw Arguments.UsageError(message: "--format takes json or line, not '\(other)'")
+        }
         let evaluator = try EvaluationOptions.evaluator(args)
         let path = args.positionals.first
         guard let input = LineReader(path: path == "-" ? nil : path) else {
@@ -97,8 +106,11 @@ enum BatchCommand {
                         switch item {
                         case .evaluate(_, let ip, let helo):
                             let result = await evaluator.evaluate(ip: ip, helo: helo)
-                            return (index, result.json, result.verdict.result.rawValue)
+                            let verdict = result.verdict.result.rawValue
+                            let output = lineFormat ? "\(ip) \(verdict) \(result.reason)" : result.json
+                            return (index, output, verdict)
                         case .bad(let line, let text, let error):
+                            if lineFormat { return (index, "\(text) error \(error)", nil) }
                             var object = JSONObject()
                             object.set("line", line)
                             object.set("input", text)

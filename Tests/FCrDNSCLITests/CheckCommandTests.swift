@@ -71,4 +71,16 @@ struct CheckCommandTests {
         #expect(objects[2]["error"] != nil)
         #expect(run.stderr.contains("pass 2, fail 1, permerror 1, temperror 0"))
     }
+
+    @Test func batchLineFormatPrintsVerdictAndReasonPerInput() async throws {
+        let input = "192.0.2.25\n192.0.2.99\nnot-an-ip\n192.0.2.31\n"
+        let run = try await CLI.run(["batch", "--format", "line", "--concurrency", "2"] + Self.server, stdin: input)
+        #expect(run.status == 1)  // one bad line
+        try #require(run.lines.count == 4, "\(run.stdout)")
+        #expect(run.lines[0] == "192.0.2.25 pass mail.example.test resolves to 192.0.2.25")
+        #expect(run.lines[1] == "192.0.2.99 permerror no PTR record: NXDOMAIN")
+        #expect(run.lines[2].hasPrefix("not-an-ip error not an IP address"))
+        #expect(run.lines[3] == "192.0.2.31 fail no PTR name resolves to 192.0.2.31")
+        #expect(try await CLI.run(["batch", "--format", "yaml"] + Self.server, stdin: "").status == 64)
+    }
 }
