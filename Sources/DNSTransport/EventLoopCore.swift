@@ -38,13 +38,18 @@ enum WaitOutcome: Sendable, Hashable {
 ///
 /// ## Registration
 ///
-/// A descriptor is armed with `EPOLLONESHOT` and the waiter id as epoll data,
-/// and the arming happens *inside* the mutex, right after the waiter is
-/// stored. So an event cannot arrive for a waiter that is not stored yet, and a
-/// waiter cannot be resumed (and its socket closed, and the descriptor number
-/// reused) while its `epoll_ctl` is still in flight. An event for an id that is
-/// no longer stored (the waiter timed out or was cancelled) is ignored; closing
-/// a socket removes it from the epoll set.
+/// A descriptor is armed with `EPOLLONESHOT` and the waiter id as epoll data.
+/// The waiter is stored first, marked *arming*, and `epoll_ctl` runs after the
+/// mutex is released (a system call under the mutex made the loop thread and
+/// the tasks contend for it). While a waiter is arming nobody resumes it: the
+/// loop, a timeout, a cancellation or shutdown only record the first outcome
+/// in it, and the arming thread, once `epoll_ctl` has returned, takes the mutex
+/// again and resumes it with that outcome if there is one. So an event cannot
+/// arrive for a waiter that is not stored yet, and a waiter cannot be resumed
+/// (and its socket closed, and the descriptor number reused) while its
+/// `epoll_ctl` is still in flight. An event for an id that is no longer stored
+/// (the waiter timed out or was cancelled) is ignored; closing a socket removes
+/// it from the epoll set.
 ///
 /// ## Waking the loop
 ///
@@ -55,6 +60,10 @@ final class EventLoopCore: Sendable {
     /// A suspended operation.
     private struct Waiter {
         let continuation: CheckedContinuation<WaitOutcome, Never>
+        /// Its `epoll_ctl` has not returned yet: record outcomes, do not resume.
+        var arming = true
+        /// The first outcome that arrived while arming.
+        var pending: WaitOutcome? = nil
     }
 
     /// Everything the mutex protects.
@@ -152,9 +161,6 @@ final class EventLoopCore: Sendable {
             // takes this mutex, so checking here under the mutex cannot miss it.
             if Task.isCancelled { return (.cancelled, false) }
             if deadline <= now { return (.timedOut, false) }
-            if let error = arm(fd: fd, events: events, id: id, alreadyRegistered: alreadyRegistered) {
-                return (.failed(error), false)
-            }
             state.waiters[id] = Waiter(continuation: continuation)
             state.timers.insert(deadline, id: id)
             var needsWake = false
@@ -170,9 +176,38 @@ final class EventLoopCore: Sendable {
         }
         if let immediate {
             continuation.resume(returning: immediate)
-        } else if needsWake {
-            wake()
+            return
         }
+        if needsWake { wake() }
+
+        let failure = arm(fd: fd, events: events, id: id, alreadyRegistered: alreadyRegistered)
+        let outcome = state.withLock { state -> WaitOutcome? in
+            if let failure {
+                state.waiters[id] = nil
+                return .failed(failure)
+            }
+            guard let pending = state.waiters[id]?.pending else {
+                state.waiters[id]?.arming = false
+                return nil
+            }
+            state.waiters[id] = nil
+            return pending
+        }
+        if let outcome { continuation.resume(returning: outcome) }
+    }
+
+    /// Takes waiter `id` out to resume it with `outcome`, or, while it is
+    /// arming, records `outcome` in it (if it has none yet) for the arming
+    /// thread to deliver. Call with the mutex held.
+    private static func take(_ id: UInt64, with outcome: WaitOutcome,
+                             from state: inout State) -> CheckedContinuation<WaitOutcome, Never>? {
+        guard let waiter = state.waiters[id] else { return nil }
+        if waiter.arming {
+            if waiter.pending == nil { state.waiters[id]?.pending = outcome }
+            return nil
+        }
+        state.waiters[id] = nil
+        return waiter.continuation
     }
 
     /// Adds or re-arms `fd` for one event carrying `id`. Returns the error, if any.
@@ -196,8 +231,8 @@ final class EventLoopCore: Sendable {
     }
 
     private func cancel(id: UInt64) {
-        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-        waiter?.continuation.resume(returning: .cancelled)
+        let continuation = state.withLock { Self.take(id, with: .cancelled, from: &$0) }
+        continuation?.resume(returning: .cancelled)
     }
 
     private func wake() {
@@ -210,14 +245,13 @@ final class EventLoopCore: Sendable {
     /// Stops the loop: every current waiter gets `.shutDown`, later waits get it at once,
     /// and the loop thread returns from ``run()``.
     func shutDown() {
-        let waiters = state.withLock { state in
+        let continuations = state.withLock { state in
             state.isShutDown = true
-            let waiters = state.waiters
-            state.waiters = [:]
-            return waiters
+            let ids = Array(state.waiters.keys)
+            return ids.compactMap { Self.take($0, with: .shutDown, from: &state) }
         }
-        for waiter in waiters.values {
-            waiter.continuation.resume(returning: .shutDown)
+        for continuation in continuations {
+            continuation.resume(returning: .shutDown)
         }
         wake()
     }
@@ -268,8 +302,8 @@ final class EventLoopCore: Sendable {
                 state.wakePending = false
                 if state.isShutDown { return (true, nil) }
                 for id in readyIDs {
-                    if let waiter = state.waiters.removeValue(forKey: id) {
-                        toResume.append((waiter.continuation, .ready))
+                    if let continuation = Self.take(id, with: .ready, from: &state) {
+                        toResume.append((continuation, .ready))
                     }
                 }
                 while let first = state.timers.first {
@@ -279,8 +313,8 @@ final class EventLoopCore: Sendable {
                     }
                     if first.deadline > now { break }
                     _ = state.timers.removeFirst()
-                    if let waiter = state.waiters.removeValue(forKey: first.id) {
-                        toResume.append((waiter.continuation, .timedOut))
+                    if let continuation = Self.take(first.id, with: .timedOut, from: &state) {
+                        toResume.append((continuation, .timedOut))
                     }
                 }
                 // Waiters that finish early leave stale timers behind; compact now and then.

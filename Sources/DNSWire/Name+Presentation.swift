@@ -75,12 +75,10 @@ extension Name {
         self.init(uncheckedWire: wire)
     }
 
-    /// Appends the presentation form of one label, escaping as BIND's `dig`
-    /// does: `. ; \ ( ) " @ $` get a backslash, other octets outside
-    /// `0x21...0x7E` become `\DDD`.
-    static func appendEscaped<Label: Collection>(label: Label, to out: inout String) where Label.Element == UInt8 {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(label.count)
+    /// Appends the presentation form of one label as UTF-8 octets, escaping
+    /// as BIND's `dig` does: `. ; \ ( ) " @ $` get a backslash, other octets
+    /// outside `0x21...0x7E` become `\DDD`.
+    static func appendEscaped<Label: Collection>(label: Label, to bytes: inout [UInt8]) where Label.Element == UInt8 {
         for byte in label {
             switch byte {
             case UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: "\\"), UInt8(ascii: "("),
@@ -93,7 +91,6 @@ extension Name {
                 appendDecimalEscape(byte, to: &bytes)
             }
         }
-        out += String(decoding: bytes, as: UTF8.self)
     }
 
     static func appendDecimalEscape(_ byte: UInt8, to bytes: inout [UInt8]) {
@@ -109,17 +106,21 @@ extension Name: CustomStringConvertible, CustomDebugStringConvertible {
     /// for the root), with special and non-printable octets escaped.
     public var description: String {
         if isRoot { return "." }
-        let wire = _wire[...]
-        var out = ""
-        out.reserveCapacity(wire.count + 1)
-        var position = wire.startIndex
-        while wire[position] != 0 {
-            let length = Int(wire[position])
-            Name.appendEscaped(label: wire[(position + 1)..<(position + 1 + length)], to: &out)
-            out += "."
-            position += 1 + length
+        // Built as octets and made a String once: appending to a String label
+        // by label cost more than the rest of a JSON result.
+        return withWire { wire in
+            var out: [UInt8] = []
+            out.reserveCapacity(wire.count + 8)
+            var position = 0
+            while wire[position] != 0 {
+                let length = Int(wire[position])
+                Name.appendEscaped(label: UnsafeBufferPointer(rebasing: wire[(position + 1)..<(position + 1 + length)]),
+                                   to: &out)
+                out.append(UInt8(ascii: "."))
+                position += 1 + length
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return out
     }
 
     /// The presentation form, quoted.

@@ -431,7 +431,9 @@ public struct FCrDNSEvaluator: Sendable {
 
     /// The trace sorted by start time (stable for equal starts).
     static func ordered(_ trace: [QueryTrace]) -> [QueryTrace] {
-        trace.enumerated().sorted { lhs, rhs in
+        // Usually already in order (the PTR query, then the forward ones).
+        if zip(trace, trace.dropFirst()).allSatisfy({ $0.start <= $1.start }) { return trace }
+        return trace.enumerated().sorted { lhs, rhs in
             lhs.element.start != rhs.element.start ? lhs.element.start < rhs.element.start : lhs.offset < rhs.offset
         }.map(\.element)
     }
