@@ -1,10 +1,10 @@
-/// The octets behind ``Name`` values: one heap block that one or many names
-/// point into.
+/// The octets behind ``Name`` values longer than ``Name/inlineCapacity``:
+/// one heap block that one or many names point into.
 ///
-/// A message decode appends every name it reads to one buffer (a new block
-/// only when a block fills up), so a whole response costs one allocation for
-/// all its names instead of one per name. A name built on its own gets a block
-/// of exactly its size.
+/// A message decode appends every long name it reads to one buffer (made at
+/// the first long name, a new block only when one fills up), so a whole
+/// response costs at most one allocation for all its names; short names need
+/// none. A long name built on its own gets a block of exactly its size.
 ///
 /// Only the code that creates a block writes to it, and only past the octets
 /// already handed out; the octets of a ``Name`` never change once the name
