@@ -20,12 +20,17 @@ extension Message {
     public func encoded(options: EncodingOptions = EncodingOptions()) -> [UInt8] {
         let bound = encodedUpperBound
         let compress = options.compression
-        let slots = compress ? WireWriter.slotCount(forBound: bound) : 1
+        // The table needs two slots per label that may be remembered, and a
+        // label takes at least two octets of a compressible name: sized by
+        // those names, not by the whole message, so that clearing it costs
+        // little (it was a third of the encoder's instructions).
+        let slots = compress ? WireWriter.slotCount(forNameOctets: compressibleNameOctets) : 1
         return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: slots + 128) { hashScratch in
             withUnsafeTemporaryAllocation(of: UInt16.self, capacity: slots + 128) { offsetScratch in
                 guard let hashBase = hashScratch.baseAddress, let offsetBase = offsetScratch.baseAddress else { return [] }
-                hashBase.initialize(repeating: 0, count: slots + 128)
-                offsetBase.initialize(repeating: 0, count: slots + 128)
+                // Only the hashes mark empty slots; offsets and the per-name
+                // scratch after the table are written before they are read.
+                hashBase.initialize(repeating: 0, count: slots)
                 return [UInt8](unsafeUninitializedCapacity: bound) { output, initialized in
                     guard let base = output.baseAddress else { return }
                     var writer = WireWriter(base: base, capacity: bound, compress: compress, hashes: hashBase,
@@ -36,6 +41,25 @@ extension Message {
                 }
             }
         }
+    }
+
+    /// The octets of every name the encoder may compress: question and
+    /// owner names, and the names in NS, CNAME, PTR, MX and SOA data.
+    var compressibleNameOctets: Int {
+        func data(_ rdata: RData) -> Int {
+            switch rdata {
+            case .ns(let name), .cname(let name), .ptr(let name): return name.wireLength
+            case .mx(let mx): return mx.exchange.wireLength
+            case .soa(let soa): return soa.mname.wireLength + soa.rname.wireLength
+            case .a, .aaaa, .txt, .srv, .unknown: return 0
+            }
+        }
+        var total = 0
+        for question in questions { total += question.name.wireLength }
+        for record in answers { total += record.name.wireLength + data(record.data) }
+        for record in authorities { total += record.name.wireLength + data(record.data) }
+        for record in additionals { total += record.name.wireLength + data(record.data) }
+        return total
     }
 
     /// The most octets the encoded message can take (names uncompressed).

@@ -27,12 +27,12 @@ struct WireWriter {
     let labelStarts: UnsafeMutablePointer<UInt16>
     let labelHashes: UnsafeMutablePointer<UInt32>
 
-    /// How many table slots to use for a message whose output is at most
-    /// `bound` octets: a power of two, at least twice the labels that could
-    /// be written (a label takes at least two octets).
-    static func slotCount(forBound bound: Int) -> Int {
-        var slots = 64
-        while slots < bound, slots < 1 << 15 { slots <<= 1 }
+    /// How many table slots to use for a message whose compressible names
+    /// take `octets` octets: a power of two, at least twice the labels that
+    /// could be remembered (a label takes at least two octets), at most 2^15.
+    static func slotCount(forNameOctets octets: Int) -> Int {
+        var slots = 32
+        while slots < octets, slots < 1 << 15 { slots <<= 1 }
         return slots
     }
 
