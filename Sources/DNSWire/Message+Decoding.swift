@@ -119,6 +119,7 @@ extension Message {
     }
 
     static func readRecords(_ count: Int, from reader: inout WireReader) throws(DNSDecodeError) -> [ResourceRecord] {
+        if count == 0 { return [] }
         var records: [ResourceRecord] = []
         records.reserveCapacity(count)
         for _ in 0..<count {
