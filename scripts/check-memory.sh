@@ -11,7 +11,7 @@
 # loopback (scripts/dns-servers.sh), runs `fcrdns batch --no-cache
 # --concurrency INFLIGHT --format line` over the client addresses of
 # scripts/zones/README.md (every verdict represented) against the local
-# unbound, reads the child's peak RSS from wait4(2), stops the servers, and
+# unbound, reads the child's peak RSS (VmHWM, polled), stops the servers, and
 # exits 1 when the peak is above the threshold or a verdict is missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -28,7 +28,7 @@ trap 'scripts/dns-servers.sh stop >/dev/null 2>&1 || true' EXIT
 python3 - "$inflight" "$inputs" "$threshold" <<'EOF'
 import os, subprocess, sys, tempfile
 sys.path.insert(0, "Benchmarks")
-from throughput import SCENARIOS, SERVER
+from throughput import SCENARIOS, SERVER, spawn_and_watch
 
 inflight, count, threshold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
@@ -36,15 +36,14 @@ with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
         f.write(SCENARIOS[i % len(SCENARIOS)] + "\n")
     f.flush()
     with open(f.name) as stdin, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen([".build/release/fcrdns", "batch", "--no-cache", "--format", "line",
-                                  "--concurrency", str(inflight), "--server", SERVER],
-                                 stdin=stdin, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
+        status, usage, peak_kib = spawn_and_watch(
+            [".build/release/fcrdns", "batch", "--no-cache", "--format", "line",
+             "--concurrency", str(inflight), "--server", SERVER], stdin, out, err)
         out.seek(0)
         lines = out.read().decode().splitlines()
         err.seek(0)
         summary = err.read().decode().strip().splitlines()[-1:]
-peak = usage.ru_maxrss / 1024
+peak = peak_kib / 1024
 verdicts = {line.split()[1] for line in lines if len(line.split()) > 1}
 print(f"check-memory: {count} inputs, {inflight} in flight: peak RSS {peak:.1f} MiB "
       f"(threshold {threshold:g} MiB); {' '.join(summary)}")
