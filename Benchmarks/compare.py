@@ -25,6 +25,7 @@ def peers():
         "ldns": [os.path.join(BUILD, "bench_ldns")],
         "miekg/dns": [os.path.join(BUILD, "bench_miekg")],
         "fcrdns": [os.path.join(ROOT, "Benchmarks", ".build", "release", "fcrdns-bench"), "decode"],
+        "fcrdns+reuse": [os.path.join(ROOT, "Benchmarks", ".build", "release", "fcrdns-bench"), "decode-reuse"],
     }
     return {name: cmd for name, cmd in runs.items() if os.path.exists(cmd[0])}
 
@@ -37,7 +38,7 @@ def main():
     results = {}
     for rep in range(reps):
         for name, cmd in peers().items():
-            args = cmd[:1] + ([cmd[1], corpus] if name == "fcrdns" else [corpus] + cmd[1:])
+            args = cmd[:1] + ([cmd[1], corpus] if name.startswith("fcrdns") else [corpus] + cmd[1:])
             out = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, BENCH_TARGET_S="1.5"))
             lines = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
             if not lines:

@@ -3,7 +3,9 @@
 # valgrind's callgrind: unlike times, the count does not move with the load
 # of a shared machine, so it tells whether a change to the codec helped.
 #
-#   Benchmarks/instructions.sh [decode|roundtrip] [CORPUS] [ROUNDS]
+#   Benchmarks/instructions.sh [decode|roundtrip|reuse] [CORPUS] [ROUNDS]
+#
+# (reuse: decoding every message into one Message with Message.decode(_:).)
 #
 # Needs `swift build -c release --package-path Benchmarks` first. The binary
 # is copied and its DWARF stripped (valgrind 3.19 cannot read Swift 6.3's);
@@ -16,6 +18,7 @@ rounds=${3:-20}
 binary=$(mktemp)
 trap 'rm -f "$binary"' EXIT
 cp .build/release/fcrdns-bench "$binary"
+chmod +x "$binary"
 strip --strip-debug "$binary"
 count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$binary" "profile-$mode" "$corpus" "$1" 2>&1 \

@@ -39,15 +39,63 @@ extension Message {
         var message = Message(header: Header(id: 0, flags: 0))
         try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
             (scratch) throws(DNSDecodeError) in
-            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &message)
+            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &message,
+                               reusing: false)
         }
         self = consume message
     }
 
-    /// Decodes into `message`, with `scratch` (``WireReader/nameRoom``
-    /// octets) for names; `message` is left as it was when this throws.
+    /// Decodes `bytes` into this message, replacing everything it held, and
+    /// reuses the storage of its question, answer, authority and additional
+    /// arrays where this message is their only owner.
+    ///
+    /// The result is the same message ``init(decoding:options:)`` gives; the
+    /// difference is the cost. A loop that decodes many messages into one
+    /// variable (a capture reader, a resolver's receive path) allocates
+    /// nothing per message once the arrays have grown to fit, unless a
+    /// message has names longer than ``Name/inlineCapacity`` (one block for
+    /// all of them). This is what libknot's packet arena buys, without the
+    /// arena's lifetime rules: a record or name taken out of the message
+    /// stays valid (the array it was in is then shared and not reused).
+    ///
+    /// - Throws: ``DNSDecodeError`` with the byte offset of the problem; the
+    ///   message is then empty (header zero, no records, no EDNS).
+    public mutating func decode(_ bytes: [UInt8], options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
+        try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
+                (scratch) throws(DNSDecodeError) in
+                try Message.decode(raw, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &self,
+                                   reusing: true)
+            }
+        }
+    }
+
+    /// Decodes into `message` (empty unless `reusing`), with `scratch`
+    /// (``WireReader/nameRoom`` octets) for names. When `reusing`, the
+    /// storage of its arrays is reused where it owns them alone and it is left
+    /// empty when this throws.
     static func decode(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
-                       options: DecodingOptions, into message: inout Message) throws(DNSDecodeError) {
+                       options: DecodingOptions, into message: inout Message,
+                       reusing: Bool) throws(DNSDecodeError) {
+        var questions: [Question] = []
+        var answers: [ResourceRecord] = []
+        var authorities: [ResourceRecord] = []
+        var additionals: [ResourceRecord] = []
+        if reusing {
+            // Take the arrays out (a swap keeps them uniquely referenced) and
+            // empty them keeping their capacity; on a throw they are dropped.
+            swap(&questions, &message.questions)
+            swap(&answers, &message.answers)
+            swap(&authorities, &message.authorities)
+            swap(&additionals, &message.additionals)
+            message.header = Header(id: 0, flags: 0)
+            message.edns = nil
+            questions.removeAll(keepingCapacity: true)
+            answers.removeAll(keepingCapacity: true)
+            authorities.removeAll(keepingCapacity: true)
+            additionals.removeAll(keepingCapacity: true)
+        }
+
         var reader = WireReader(bytes, scratch: scratch)
         try reader.require(12)
         let header = Header(id: reader.uint16(at: 0), flags: reader.uint16(at: 2))
@@ -76,8 +124,7 @@ extension Message {
             throw .countExceedsMessage(section: section, count: count, at: at)
         }
 
-        var questions: [Question] = []
-        questions.reserveCapacity(qdcount)
+        if qdcount > 0 { questions.reserveCapacity(qdcount) }
         for _ in 0..<qdcount {
             let name = try reader.readName()
             try reader.require(4)
@@ -86,10 +133,9 @@ extension Message {
             reader.offset += 4
             questions.append(Question(name: name, type: type, dnsClass: dnsClass))
         }
-        let answers = try Message.readRecords(ancount, from: &reader)
-        let authorities = try Message.readRecords(nscount, from: &reader)
+        try Message.readRecords(ancount, from: &reader, into: &answers)
+        try Message.readRecords(nscount, from: &reader, into: &authorities)
 
-        var additionals: [ResourceRecord] = []
         var edns: EDNS? = nil
         for _ in 0..<arcount {
             let start = reader.offset
@@ -118,16 +164,16 @@ extension Message {
         message.edns = edns
     }
 
-    static func readRecords(_ count: Int, from reader: inout WireReader) throws(DNSDecodeError) -> [ResourceRecord] {
-        if count == 0 { return [] }
-        var records: [ResourceRecord] = []
+    /// Appends `count` records to `records` (empty, perhaps with capacity).
+    static func readRecords(_ count: Int, from reader: inout WireReader,
+                            into records: inout [ResourceRecord]) throws(DNSDecodeError) {
+        if count == 0 { return }
         records.reserveCapacity(count)
         for _ in 0..<count {
             let start = reader.offset
             let name = try reader.readName()
             records.append(try readRecord(name: name, from: &reader, recordStart: start))
         }
-        return records
     }
 
     /// Reads TYPE, CLASS, TTL, RDLENGTH and the RDATA after an owner name.

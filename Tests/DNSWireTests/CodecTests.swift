@@ -140,4 +140,28 @@ struct CodecTests {
             }
         }
     }
+
+    @Test func decodingIntoOneMessageGivesWhatInitGivesAndLeavesTakenRecordsAlone() throws {
+        let first = sampleResponse()
+        var second = Message.query(id: 9, name: "example.test.", type: .mx)
+        second.header.isResponse = true
+        second.answers = [ResourceRecord(name: "example.test.", ttl: 5, data: .mx(MXData(preference: 10, exchange: "mx.example.test.")))]
+        second.authorities = [ResourceRecord(name: "example.test.", ttl: 5, data: .ns("ns.example.test."))]
+        var message = Message()
+        try message.decode(first.encoded())
+        #expect(message == first)
+        let kept = message.answers  // shares the storage: the next decode must not write into it
+        try message.decode(second.encoded())
+        #expect(message == second)
+        #expect(kept == first.answers)
+        try message.decode(first.encoded(options: .init(compression: false)))
+        #expect(message == first)
+        // A failed decode leaves the message empty, not half-filled.
+        var truncated = second.encoded()
+        truncated.removeLast(3)
+        #expect(throws: DNSDecodeError.self) { try message.decode(truncated) }
+        #expect(message == Message())
+        try message.decode(second.encoded())
+        #expect(message == second)
+    }
 }

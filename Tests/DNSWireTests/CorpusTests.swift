@@ -3,7 +3,11 @@ import Testing
 
 /// Round trips over the public real-world corpus in ../shared/corpus (see its
 /// MANIFEST.md). When the corpus is absent these tests are skipped and say so.
-@Suite("Real-world corpus", .enabled(if: TestData.corpusPresent, "../shared/corpus is not present on this machine"))
+// Serialized: its cases are seconds of synchronous CPU work each, and run in
+// parallel they held both cooperative threads of a 2-core machine long enough
+// for timing-based tests elsewhere in the process to miss their deadlines.
+@Suite("Real-world corpus", .serialized,
+       .enabled(if: TestData.corpusPresent, "../shared/corpus is not present on this machine"))
 struct CorpusTests {
     @Test(arguments: ["real-public.tcpstream", "ptr-heavy.tcpstream", "mdns.tcpstream", "llmnr.tcpstream",
                       "synthetic.tcpstream", "real-public-permissive.tcpstream"])

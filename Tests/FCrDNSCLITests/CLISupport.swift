@@ -56,8 +56,12 @@ enum CLI {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        // A child that exits before reading its input would make the write
+        // raise SIGPIPE and kill the whole test process: ignore the signal
+        // (the write then fails with EPIPE, and the exit status tells).
+        _ = signal(SIGPIPE, SIG_IGN)
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()

@@ -30,6 +30,7 @@ final class PolicyProcess: @unchecked Sendable {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        _ = signal(SIGPIPE, SIG_IGN)  // as in CLI.run: a gone peer must not kill the test process
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }

@@ -13,10 +13,13 @@ struct Bench {
     static let usage = """
         usage: fcrdns-bench decode FILE [--port N]     decode / round-trip ns per message, allocations per decode
                fcrdns-bench ptr FILE [--port N]        the same over the PTR responses in FILE only
+               fcrdns-bench decode-reuse FILE          the same, decoding every message into one Message
+                                                        (Message.decode(_:) reuses its arrays), as peer "fcrdns+reuse"
                fcrdns-bench reverse                    reverse-name construction (IPv4, IPv6)
                fcrdns-bench check-allocations [FILE]   allocations per operation against Thresholds/allocations.tsv;
                                                         exits 1 when one is above its threshold
-               fcrdns-bench profile-decode FILE ROUNDS  decode (or profile-roundtrip: decode + encode) ROUNDS times,
+               fcrdns-bench profile-decode FILE ROUNDS  decode (or profile-roundtrip: decode + encode; profile-reuse:
+                                                        decode into one Message) ROUNDS times,
                                                         untimed, for valgrind --tool=callgrind
         FILE is a .tcpstream, pcap or pcapng file. Environment: BENCH_TARGET_S (seconds per timed phase,
         default 1.0), BENCH_REPEATS (timed repeats, median reported; default 5).
@@ -39,10 +42,29 @@ struct Bench {
             }
             guard !messages.isEmpty else { fail("no messages in \(args[1])") }
             codec(messages, corpus: baseName(args[1]) + (mode == "ptr" ? "#ptr-responses" : ""))
+        case "decode-reuse":
+            guard args.count >= 2 else { fail(usage) }
+            let messages = load(args[1], ports: [53, 35353, 35354])
+            guard !messages.isEmpty else { fail("no messages in \(args[1])") }
+            codecReusing(messages, corpus: baseName(args[1]))
         case "reverse":
             reverse()
         case "check-allocations":
             checkAllocations(thresholdsPath: args.count >= 2 ? args[1] : "Thresholds/allocations.tsv")
+        case "profile-reuse":
+            guard args.count >= 3, let rounds = Int(args[2]) else { fail(usage) }
+            let messages = load(args[1], ports: [53, 35353, 35354])
+            var message = Message()
+            var sink = 0
+            for _ in 0..<rounds {
+                for bytes in messages {
+                    do {
+                        try message.decode(bytes)
+                        sink &+= message.answers.count
+                    } catch {}
+                }
+            }
+            if sink == 42 { print("") }
         case "profile-decode", "profile-roundtrip":
             // For callgrind: a fixed number of rounds, no timing.
             guard args.count >= 3, let rounds = Int(args[2]) else { fail(usage) }
@@ -142,6 +164,45 @@ struct Bench {
         if sink == 42 { print("") }
     }
 
+    /// Decode, and decode + encode, into one reused ``Message`` (the peers'
+    /// shape, as "fcrdns+reuse": the counterpart of "libknot+arena").
+    static func codecReusing(_ messages: [[UInt8]], corpus: String) {
+        var sink = 0
+        var message = Message()
+        var ok = 0
+        for bytes in messages {
+            do {
+                try message.decode(bytes)
+                ok += 1
+            } catch {}
+        }
+        let before = fcrdns_malloc_count()
+        for bytes in messages {
+            do { try message.decode(bytes) } catch {}
+        }
+        let allocs = Double(fcrdns_malloc_count() - before) / Double(messages.count)
+        let decodeNs = measure(items: messages.count) {
+            for bytes in messages {
+                do {
+                    try message.decode(bytes)
+                    sink &+= message.questions.count
+                } catch {}
+            }
+        }
+        let roundtripNs = measure(items: messages.count) {
+            for bytes in messages {
+                do {
+                    try message.decode(bytes)
+                    sink &+= message.encoded().count
+                } catch {}
+            }
+        }
+        print("{\"peer\":\"fcrdns+reuse\",\"corpus\":\"\(corpus)\",\"messages\":\(messages.count),\"decode_ok\":\(ok),"
+            + "\"decode_ns_per_msg\":\(fmt(decodeNs)),\"roundtrip_ns_per_msg\":\(fmt(roundtripNs)),"
+            + "\"allocs_per_decode\":\(fmt(allocs))}")
+        if sink == 42 { print("") }
+    }
+
     static func reverse() {
         var sink = 0
         let v4 = (0..<1024).map { IPv4Address(rawValue: UInt32(truncatingIfNeeded: $0 &* 2_654_435_761)) }
@@ -210,11 +271,20 @@ struct Bench {
                            edns: EDNS()).encoded()
         var sink = 0
         let decodedPTR = try! Message(decoding: ptr)
+        var reused = Message()
         let v6 = IPv6Address(high: 0x2001_0db8_0000_0000, low: 0x25)
         let figures: [String: Double] = [
             "decode_ptr_response": count(1000) { sink &+= (try? Message(decoding: ptr))?.answers.count ?? 0 },
             "decode_a_response": count(1000) { sink &+= (try? Message(decoding: a))?.answers.count ?? 0 },
             "decode_aaaa_response": count(1000) { sink &+= (try? Message(decoding: aaaa))?.answers.count ?? 0 },
+            "decode_reuse_ptr_a_aaaa": count(1000) {
+                do {
+                    try reused.decode(ptr)
+                    try reused.decode(a)
+                    try reused.decode(aaaa)
+                    sink &+= reused.answers.count
+                } catch {}
+            },
             "encode_ptr_response": count(1000) { sink &+= decodedPTR.encoded().count },
             "build_and_encode_query": count(1000) { sink &+= Message.query(id: 1, name: host, type: .a).encoded().count },
             "reverse_name_ipv4": count(1000) { sink &+= IPv4Address(192, 0, 2, 25).reverseName.wireLength },
