@@ -41,26 +41,26 @@ extension IPv6Address {
     ///
     /// Built straight into the name's single buffer: no allocation besides it.
     public var reverseName: Name {
-        let digits: StaticString = "0123456789abcdef"
-        let count = 64 + ReverseNames.ip6ArpaSuffix.count
-        return Name(uncheckedCapacity: count) { buffer in
-            var write = 0
-            digits.withUTF8Buffer { hex in
+        // Two labels per address octet, written as one 32-bit store each
+        // (`1 lo 1 hi`, least significant nibble first, from a table of the
+        // 256 octets), then the 10 octets of `3ip6 4arpa 0` as two stores.
+        return Name(uncheckedCapacity: 74) { buffer in
+            let raw = UnsafeMutableRawPointer(buffer)
+            ReverseNames.nibbleLabels.withUnsafeBufferPointer { table in
+                var offset = 0
                 for half in 0..<2 {
                     var value = half == 0 ? low : high
-                    for _ in 0..<16 {
-                        buffer[write] = 1
-                        buffer[write + 1] = hex[Int(value & 0xF)]
-                        write += 2
-                        value >>= 4
+                    for _ in 0..<8 {
+                        raw.storeBytes(of: table[Int(value & 0xFF)], toByteOffset: offset, as: UInt32.self)
+                        offset &+= 4
+                        value >>= 8
                     }
                 }
             }
-            for byte in ReverseNames.ip6ArpaSuffix {
-                buffer[write] = byte
-                write += 1
-            }
-            return write
+            // "\u{3}ip6\u{4}arp" then "a\0", little-endian.
+            raw.storeBytes(of: UInt64(0x7072_6104_3670_6903).littleEndian, toByteOffset: 64, as: UInt64.self)
+            raw.storeBytes(of: UInt16(0x0061).littleEndian, toByteOffset: 72, as: UInt16.self)
+            return 74
         }
     }
 }
@@ -128,6 +128,13 @@ extension IPAddress {
 
 /// The reverse-tree apexes.
 public enum ReverseNames {
+    /// For each octet, its two nibble labels as they go into an ip6.arpa
+    /// name, `1 lo 1 hi` (low nibble first), as a little-endian word.
+    static let nibbleLabels: [UInt32] = (0..<256).map { (octet: Int) -> UInt32 in
+        func hex(_ nibble: Int) -> UInt32 { UInt32(nibble < 10 ? 0x30 + nibble : 0x57 + nibble) }
+        return (1 | hex(octet & 0xF) << 8 | 1 << 16 | hex(octet >> 4) << 24).littleEndian
+    }
+
     /// `in-addr.arpa.`
     public static let inAddrArpa = Name(uncheckedWire: inAddrArpaSuffix)
     /// `ip6.arpa.`
