@@ -22,7 +22,8 @@ public struct Name: @unchecked Sendable {
     @usableFromInline
     enum Storage {
         /// In the value itself; only the first ``Name/_length`` octets count
-        /// (the rest are zero).
+        /// (the rest are zero, or scratch left over from a decode, and never
+        /// read).
         case inline(InlineArray<30, UInt8>)
         /// In a heap block (its own, or one shared by the long names decoded
         /// from one message), from `start`.
@@ -52,16 +53,9 @@ public struct Name: @unchecked Sendable {
     /// a heap block of their own.
     @inlinable
     init(copying octets: UnsafePointer<UInt8>, count: Int) {
-        if count <= Name.inlineCapacity {
-            var inline = InlineArray<30, UInt8>(repeating: 0)
-            withUnsafeMutableBytes(of: &inline) { raw in
-                raw.baseAddress.unsafelyUnwrapped.copyMemory(from: octets, byteCount: count)
-            }
-            self.init(storage: .inline(inline), length: count)
-        } else {
-            let buffer = NameBuffer.make(capacity: count)
-            buffer.withBase { $0.update(from: octets, count: count) }
-            self.init(buffer: buffer, start: 0, length: count)
+        self.init(uncheckedCapacity: count) { base in
+            base.update(from: octets, count: count)
+            return count
         }
     }
 
@@ -73,7 +67,7 @@ public struct Name: @unchecked Sendable {
     init(scratch: UnsafePointer<UInt8>, count: Int) {
         var inline = InlineArray<30, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &inline) { raw in
-            raw.baseAddress.unsafelyUnwrapped.copyMemory(from: scratch, byteCount: 30)
+            raw.baseAddress.unsafelyUnwrapped.copyMemory(from: scratch, byteCount: Name.inlineCapacity)
         }
         self.init(storage: .inline(inline), length: count)
     }

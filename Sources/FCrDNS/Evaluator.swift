@@ -111,7 +111,7 @@ public struct FCrDNSEvaluator: Sendable {
             await resolver.lookupPTR(reverseName, deadline: deadline)
         }
         let plan = Self.plan(context, ptr: ptr)
-        if let settled = plan.settled { return settled.result }
+        if let settled = plan.settled { return settled }
 
         // 4. Forward lookups, all at once, under the shared deadline.
         let results = await Self.forwardLookups(plan, context: context, resolver: resolver)
@@ -214,13 +214,8 @@ public struct FCrDNSEvaluator: Sendable {
         let limit: Int
         let types: [RecordType]
         let findings: [Finding]
-        /// Set when no forward lookup is needed.
-        let settled: Settled?
-
-        /// A result reached without forward lookups.
-        struct Settled: Sendable {
-            let result: FCrDNSResult
-        }
+        /// The result, when no forward lookup is needed.
+        let settled: FCrDNSResult?
 
         init(ptr: LookupResult<[Name]>, names: [Name] = [], problems: [HostNameProblem?] = [], checked: [Int] = [],
              leftOut: [Int] = [], discarded: [Int] = [], limit: Int = 0, types: [RecordType] = [],
@@ -234,7 +229,7 @@ public struct FCrDNSEvaluator: Sendable {
             self.limit = limit
             self.types = types
             self.findings = findings
-            self.settled = settled.map(Settled.init(result:))
+            self.settled = settled
         }
 
         /// One (name index, type) pair per forward lookup.

@@ -65,8 +65,7 @@ enum JSON {
 }
 
 /// Writes compact JSON as UTF-8 straight into one buffer, in document
-/// order: no tree of values, no string per member (a result is written
-/// several times faster than by building values first).
+/// order: no tree of values to build and walk, no string per member.
 struct JSONWriter {
     /// The text so far.
     private(set) var bytes: [UInt8] = []
@@ -157,10 +156,22 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// `"key":"value"`.
-    mutating func member(_ key: StaticString, _ value: String) {
+    /// `"key":"value"`, or `"key":null`.
+    mutating func member(_ key: StaticString, _ value: String?) {
         self.key(key)
         string(value)
+    }
+
+    /// `"key":"name."`.
+    mutating func member(_ key: StaticString, _ value: Name) {
+        self.key(key)
+        name(value)
+    }
+
+    /// `"key":["name.",…]`.
+    mutating func member(_ key: StaticString, _ values: [Name]) {
+        self.key(key)
+        names(values)
     }
 }
 
@@ -200,38 +211,30 @@ extension FCrDNSResult {
             w.member("reason", reason)
             w.member("ip", ip.description)
             w.member("original_ip", originalIP.description)
-            w.key("helo")
-            w.string(helo)
-            w.key("reverse_name")
-            w.name(reverseName)
+            w.member("helo", helo)
+            w.member("reverse_name", reverseName)
             w.key("ptr")
             w.object { w in
                 w.member("outcome", ptrOutcome.kind)
                 if case .transient(let failure) = ptrOutcome { w.member("error", failure.description) }
                 if case .found(let received) = ptrOutcome {
-                    w.key("answer")
-                    w.names(received)
+                    w.member("answer", received)
                 }
-                w.key("cname_chain")
-                w.names(ptrCNAMEChain)
+                w.member("cname_chain", ptrCNAMEChain)
             }
-            w.key("ptr_names")
-            w.names(ptrNames)
+            w.member("ptr_names", ptrNames)
             w.key("confirmed_names")
             w.array { w in
                 for confirmed in confirmedNames {
                     w.object { w in
-                        w.key("name")
-                        w.name(confirmed.name)
+                        w.member("name", confirmed.name)
                         w.member("address", confirmed.address.description)
                         w.member("type", confirmed.recordType.description)
-                        w.key("cname_chain")
-                        w.names(confirmed.cnameChain)
+                        w.member("cname_chain", confirmed.cnameChain)
                     }
                 }
             }
-            w.key("names_left_out")
-            w.names(namesLeftOut)
+            w.member("names_left_out", namesLeftOut)
             w.key("evidence")
             w.array { w in
                 for item in evidence { item.write(to: &w) }
@@ -241,8 +244,7 @@ extension FCrDNSResult {
                 for finding in findings { finding.write(to: &w) }
             }
             w.member("authentication_results", authenticationResults)
-            w.key("smtp_reply")
-            w.string(smtpReply?.description)
+            w.member("smtp_reply", smtpReply?.description)
             w.key("exit_code")
             w.int(Int(exitCode))
             w.key("duration_ms")
@@ -258,12 +260,10 @@ extension FCrDNSResult {
 extension NameEvidence {
     func write(to w: inout JSONWriter) {
         w.object { w in
-            w.key("name")
-            w.name(name)
+            w.member("name", name)
             w.member("status", status.word)
             if case .transient(let failure) = status { w.member("error", failure.description) }
-            w.key("problem")
-            w.string(problem?.code)
+            w.member("problem", problem?.code)
             w.key("addresses")
             w.array { w in
                 for address in addresses { w.string(address.description) }
@@ -285,8 +285,7 @@ extension NameEvidence {
                         case .nxdomain, .nodata:
                             break
                         }
-                        w.key("cname_chain")
-                        w.names(lookup.cnameChain)
+                        w.member("cname_chain", lookup.cnameChain)
                     }
                 }
             }
@@ -306,41 +305,32 @@ extension Finding {
                 w.member("range", range.name)
                 w.member("reference", range.reference)
             case .duplicateNames(let names):
-                w.key("names")
-                w.names(names)
+                w.member("names", names)
             case .invalidHostName(let name, let problem):
-                w.key("name")
-                w.name(name)
+                w.member("name", name)
                 w.member("problem", problem.code)
             case .numericName(let name), .reverseTreeName(let name):
-                w.key("name")
-                w.name(name)
+                w.member("name", name)
             case .genericName(let name, let signals):
-                w.key("name")
-                w.name(name)
+                w.member("name", name)
                 w.key("signals")
                 w.array { w in
                     for signal in signals { w.string(signal.code) }
                 }
             case .multipleRegistrableDomains(let domains):
-                w.key("domains")
-                w.names(domains)
+                w.member("domains", domains)
             case .aliasTarget(let name, let canonical):
-                w.key("name")
-                w.name(name)
-                w.key("canonical")
-                w.name(canonical)
+                w.member("name", name)
+                w.member("canonical", canonical)
             case .namesLeftOut(let names, let limit):
-                w.key("names")
-                w.names(names)
+                w.member("names", names)
                 w.key("limit")
                 w.int(limit)
             case .helo(let helo):
                 switch helo {
                 case .matchesConfirmedName(let name), .matchesUnconfirmedName(let name), .mismatch(let name),
                     .notFullyQualified(let name):
-                    w.key("name")
-                    w.name(name)
+                    w.member("name", name)
                 case .addressLiteral(let address, let matches):
                     w.member("address", address.description)
                     w.key("matches_client")
@@ -357,8 +347,7 @@ extension Finding {
 extension QueryTrace {
     func write(to w: inout JSONWriter, relativeTo origin: ContinuousClock.Instant) {
         w.object { w in
-            w.key("name")
-            w.name(name)
+            w.member("name", name)
             w.member("type", type.description)
             w.member("server", server)
             w.member("transport", transport.rawValue)

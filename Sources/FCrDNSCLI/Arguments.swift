@@ -53,6 +53,15 @@ struct Arguments {
     func value(_ name: String) -> String? { values[name]?.last }
 
     /// An integer option within a range, or the default.
+    /// The value of `name`, which must be one of `options` (the first when absent).
+    func choice(_ name: String, of options: [String]) throws(UsageError) -> String {
+        guard let value = value(name) else { return options[0] }
+        guard options.contains(value) else {
+            throw UsageError(message: "\(name) takes \(options.joined(separator: " or ")), not '\(value)'")
+        }
+        return value
+    }
+
     func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = value(name) else { return defaultValue }
         guard let number = Int(text), range.contains(number) else {

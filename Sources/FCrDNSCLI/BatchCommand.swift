@@ -46,12 +46,7 @@ enum BatchCommand {
         }
         guard args.positionals.count <= 1 else { throw Arguments.UsageError(message: "batch takes at most one FILE") }
         let concurrency = try args.integer("--concurrency", default: 64, in: 1...100_000)
-        let lineFormat: Bool
-        switch args.value("--format") {
-        case nil, "json": lineFormat = false
-        case "line": lineFormat = true
-        case let other?: throw Arguments.UsageError(message: "--format takes json or line, not '\(other)'")
-        }
+        let lineFormat = try args.choice("--format", of: ["json", "line"]) == "line"
         let evaluator = try EvaluationOptions.evaluator(args)
         let path = args.positionals.first
         guard let input = LineReader(path: path == "-" ? nil : path) else {

@@ -33,10 +33,7 @@ enum DecodeCommand {
             Output.line(help)
             return 0
         }
-        let format = args.value("--format") ?? "json"
-        guard format == "json" || format == "text" else {
-            throw Arguments.UsageError(message: "--format takes json or text, not '\(format)'")
-        }
+        let format = try args.choice("--format", of: ["json", "text"])
         var ports: Set<UInt16> = [53]
         for text in args.values["--port"] ?? [] {
             guard let port = UInt16(text), port > 0 else { throw Arguments.UsageError(message: "bad --port '\(text)'") }
