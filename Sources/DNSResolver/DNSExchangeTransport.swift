@@ -8,9 +8,10 @@ public import DNSTransport
 public protocol DNSExchangeTransport: Sendable {
     /// Sends `query` to `server` from a fresh socket on an ephemeral port and
     /// returns the first datagram that `accept` approves before `deadline`;
-    /// every other datagram is dropped and waiting goes on.
+    /// every other datagram is dropped and waiting goes on. `accept` may be
+    /// called on another thread than the caller's, one call at a time.
     func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
-                     accept: (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
+                     accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
         async throws(TransportError) -> [UInt8]
 
     /// Sends `query` over a new TCP connection with 2-byte length framing and
@@ -31,7 +32,7 @@ public struct SocketTransport: DNSExchangeTransport {
 
     /// See ``DNSExchangeTransport/exchangeUDP(_:with:deadline:accept:)``.
     public func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
-                            accept: (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
+                            accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
         async throws(TransportError) -> [UInt8] {
         try await eventLoop.udpExchange(query, to: server, deadline: deadline) { datagram, source in
             accept(datagram, source) ? .accept : .drop

@@ -8,99 +8,121 @@ import Synchronization
 /// work that will end by its own deadline. If the first asker is cancelled, its work ends with
 /// ``ResolverError/cancelled``; waiters that were not cancelled themselves
 /// then ask again rather than inherit someone else's cancellation.
+///
+/// The table hands out ``Flight`` objects and never runs the work itself, so
+/// the asker's task holds one frame (``Resolver/query(_:type:dnsClass:deadline:)``)
+/// and not a frame of the table's as well.
 final class FlightTable: Sendable {
     typealias Outcome = Result<DNSAnswer, ResolverError>
 
-    private final class Flight: Sendable {
+    /// One question being answered, and who waits for its outcome.
+    final class Flight: Sendable {
         struct State {
-            var waiters: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
-            /// Waiters that left before they were registered, with why.
-            var departed: [UInt64: Outcome] = [:]
-            /// The work's result, once it is done (for waiters that register late).
-            var result: Outcome?
+            var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+            /// Waiters that left (cancelled) before they were registered.
+            var departed: Set<UInt64> = []
+            /// The work's result, once it is done.
+            var outcome: Outcome?
         }
-        let state = Mutex(State())
+        let state: Mutex<State>
+        /// The key it is registered under.
+        let key: CacheKey
         /// The work's own deadline: only callers with a later one may join.
         let deadline: ContinuousClock.Instant
-        init(deadline: ContinuousClock.Instant) { self.deadline = deadline }
+
+        init(key: CacheKey, deadline: ContinuousClock.Instant, outcome: Outcome? = nil) {
+            self.key = key
+            self.deadline = deadline
+            self.state = Mutex(State(outcome: outcome))
+        }
+
+        /// The outcome, once the work is done.
+        var outcome: Outcome? { state.withLock { $0.outcome } }
+
+        /// Whether the work ended because its task was cancelled.
+        var endedCancelled: Bool {
+            state.withLock {
+                if case .failure(.cancelled) = $0.outcome { return true }
+                return false
+            }
+        }
+    }
+
+    /// What a caller does with the flight it got.
+    enum Role {
+        /// Do the work, then ``finish(_:with:)``.
+        case lead
+        /// ``wait(on:)`` for the leader's outcome.
+        case follow
     }
 
     private let flights = Mutex<[CacheKey: Flight]>([:])
     private let nextWaiter = Atomic<UInt64>(0)
 
-    /// Runs `work` for `key` unless it is already running, and waits for its
-    /// result (or for cancellation).
-    ///
-    /// A question already in flight is joined only when that work's deadline
-    /// is no later than the caller's own; otherwise the caller does its own
-    /// work (a rare duplicate query) rather than keep a timer per waiter.
-    func run(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?, flightDeadline: ContinuousClock.Instant,
-             question: Question, work: @Sendable () async -> Outcome) async -> Outcome {
-        for _ in 0..<3 {
-            let (flight, isNew) = flights.withLock { flights -> (Flight?, Bool) in
-                if let existing = flights[key] {
-                    if let waiterDeadline, existing.deadline > waiterDeadline { return (nil, false) }
-                    return (existing, false)
+    /// The flight for `key`: the one already running (to follow) when it ends
+    /// no later than `waiterDeadline`, else a new one (to lead). A new flight
+    /// is registered for later askers unless another one already is; then the
+    /// caller does its own work (a rare duplicate query) rather than keep a
+    /// timer per waiter.
+    func join(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?,
+              flightDeadline: ContinuousClock.Instant) -> (Flight, Role) {
+        flights.withLock { flights in
+            if let existing = flights[key] {
+                if let waiterDeadline, existing.deadline > waiterDeadline {
+                    return (Flight(key: key, deadline: flightDeadline), .lead)
                 }
-                let flight = Flight(deadline: flightDeadline)
-                flights[key] = flight
-                return (flight, true)
+                return (existing, .follow)
             }
-            guard let flight else { return await work() }
-            if isNew {
-                // The first asker works in its own task: no extra task, no hop.
-                let outcome = await work()
-                finish(key, flight, outcome)
-                return outcome
-            }
-            let outcome = await wait(on: flight)
-            if case .failure(.cancelled) = outcome, !Task.isCancelled { continue }
-            return outcome
+            let flight = Flight(key: key, deadline: flightDeadline)
+            flights[key] = flight
+            return (flight, .lead)
         }
-        return .failure(.cancelled)
     }
 
-    /// Waits for a flight's result, leaving early on cancellation.
-    private func wait(on flight: Flight) async -> Outcome {
+    /// Ends a flight the caller led: unregisters it and wakes its waiters.
+    @inline(never)
+    func finish(_ flight: Flight, with outcome: Outcome) {
+        flights.withLock { flights in
+            if flights[flight.key] === flight { flights[flight.key] = nil }
+        }
+        let waiters = flight.state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let all = Array(state.waiters.values)
+            state.waiters = [:]
+            state.outcome = outcome
+            return all
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until the flight is done (its outcome is then set) or the
+    /// caller is cancelled, whichever comes first.
+    func wait(on flight: Flight) async {
         let waiter = nextWaiter.add(1, ordering: .relaxed).newValue
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                let ready = flight.state.withLock { state -> Outcome? in
-                    if let departure = state.departed.removeValue(forKey: waiter) { return departure }
-                    if let result = state.result { return result }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = flight.state.withLock { state -> Bool in
+                    if state.departed.remove(waiter) != nil || state.outcome != nil { return true }
                     state.waiters[waiter] = continuation
-                    return nil
+                    return false
                 }
-                if let ready { continuation.resume(returning: ready) }
+                if ready { continuation.resume() }
             }
         } onCancel: {
-            self.leave(flight, waiter, with: .failure(.cancelled))
+            Self.leave(flight, waiter)
         }
     }
 
-    /// Removes one waiter, resuming it with `outcome`.
-    private func leave(_ flight: Flight, _ waiter: UInt64, with outcome: Outcome) {
-        let continuation = flight.state.withLock { state -> CheckedContinuation<Outcome, Never>? in
+    /// Resumes one cancelled waiter (or marks it departed, when it has not
+    /// registered yet and the flight is not done).
+    private static func leave(_ flight: Flight, _ waiter: UInt64) {
+        let continuation = flight.state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard let continuation = state.waiters.removeValue(forKey: waiter) else {
-                if state.result == nil { state.departed[waiter] = outcome }
+                if state.outcome == nil { state.departed.insert(waiter) }
                 return nil
             }
             return continuation
         }
-        continuation?.resume(returning: outcome)
-    }
-
-    private func finish(_ key: CacheKey, _ flight: Flight, _ outcome: Outcome) {
-        flights.withLock { flights in
-            if flights[key] === flight { flights[key] = nil }
-        }
-        let waiters = flight.state.withLock { state -> [CheckedContinuation<Outcome, Never>] in
-            let all = Array(state.waiters.values)
-            state.waiters = [:]
-            state.result = outcome
-            return all
-        }
-        for waiter in waiters { waiter.resume(returning: outcome) }
+        continuation?.resume()
     }
 
     /// Questions currently in flight.

@@ -3,98 +3,104 @@ import DNSWire
 import Synchronization
 
 extension Resolver {
-    /// One try of one server: UDP (unless TCP-only), then TCP if the UDP
-    /// answer was truncated. Returns the validated response, or nil after
-    /// recording why there is none.
+    /// One try of the resolution's current server: UDP (unless TCP-only),
+    /// then TCP if the UDP answer was truncated. Leaves the validated
+    /// response in ``Resolution/response``, or nil after recording why there
+    /// is none (so no message is ever held in an async frame).
     @inline(never)
-    func exchange(_ question: Question, with server: SocketAddress, ednsSize: UInt16?,
-                  deadline: ContinuousClock.Instant, attempts: inout [ServerAttempt]) async -> Message? {
-        let query = OutgoingQuery(question, ednsSize: ednsSize, randomizeCase: configuration.randomizeCase)
+    func exchange(_ resolution: Resolution) async {
+        resolution.response = nil
+        let query = OutgoingQuery(resolution.question, ednsSize: resolution.ednsSize,
+                                  randomizeCase: configuration.randomizeCase)
         if !configuration.tcpOnly {
-            switch await exchangeUDP(query, with: server, deadline: deadline, attempts: &attempts) {
-            case .response(let response): return response
-            case .failed: return nil
-            case .truncated: break
-            }
-        }
-        return await exchangeTCP(query, with: server, deadline: deadline, attempts: &attempts)
-    }
-
-    /// How a UDP try ended.
-    enum UDPOutcome {
-        case response(Message)
-        case truncated
-        case failed
-    }
-
-    /// The UDP half of ``exchange(_:with:ednsSize:deadline:attempts:)``.
-    @inline(never)
-    private func exchangeUDP(_ query: OutgoingQuery, with server: SocketAddress, deadline: ContinuousClock.Instant,
-                             attempts: inout [ServerAttempt]) async -> UDPOutcome {
-        let start = ContinuousClock.now
-        let watch = DatagramWatch(server: server, query: query)
-        do throws(TransportError) {
-            // The filter keeps the accepted datagram, already decoded.
-            _ = try await limiter.withPermit { () async throws(TransportError) -> [UInt8] in
-                try await transport.exchangeUDP(query.bytes, with: server, deadline: deadline) { datagram, source in
-                    watch.judge(datagram, from: source)
+            let watch = DatagramWatch(server: resolution.server, query: query)
+            do throws(TransportError) {
+                // A permit, then the exchange in this frame (not in a closure
+                // passed to the limiter): one async frame fewer while it waits.
+                try await acquirePermit()
+                defer { limiter.release() }
+                // The filter keeps the accepted datagram, already decoded.
+                if let eventLoop = socketLoop {
+                    _ = try await eventLoop.udpExchange(query.bytes, to: watch.server, deadline: resolution.tryDeadline,
+                                                        accept: watch.verdict)
+                } else {
+                    try await exchangeUDP(watch, deadline: resolution.tryDeadline)
                 }
+            } catch {
+                Resolver.recordUDPFailure(&resolution.attempts, error, watch: watch)
+                return
             }
-        } catch {
-            Resolver.recordUDPFailure(&attempts, error, watch: watch, since: start)
-            return .failed
+            guard Resolver.recordUDPResponse(resolution, watch: watch) else { return }
         }
-        return Resolver.recordUDPResponse(&attempts, watch: watch, since: start)
+        await exchangeTCP(query, resolution)
     }
 
-    /// The TCP half of ``exchange(_:with:ednsSize:deadline:attempts:)``.
+    /// A UDP try through a transport other than ``SocketTransport``.
     @inline(never)
-    private func exchangeTCP(_ query: OutgoingQuery, with server: SocketAddress, deadline: ContinuousClock.Instant,
-                             attempts: inout [ServerAttempt]) async -> Message? {
+    private func exchangeUDP(_ watch: DatagramWatch, deadline: ContinuousClock.Instant) async throws(TransportError) {
+        _ = try await transport.exchangeUDP(watch.query.bytes, with: watch.server, deadline: deadline, accept: watch.judge)
+    }
+
+    /// The TCP half of ``exchange(_:)``.
+    @inline(never)
+    private func exchangeTCP(_ query: OutgoingQuery, _ resolution: Resolution) async {
         let start = ContinuousClock.now
         let bytes: [UInt8]
         do throws(TransportError) {
-            bytes = try await limiter.withPermit { () async throws(TransportError) -> [UInt8] in
-                try await transport.exchangeTCP(query.bytes, with: server, deadline: deadline)
-            }
+            try await acquirePermit()
+            defer { limiter.release() }
+            bytes = try await transport.exchangeTCP(query.bytes, with: resolution.server, deadline: resolution.tryDeadline)
         } catch {
-            Resolver.record(&attempts, server, .tcp, error == .timeout ? .timeout : .transportError(error), since: start)
-            return nil
+            Resolver.record(&resolution.attempts, resolution.server, .tcp,
+                            error == .timeout ? .timeout : .transportError(error), since: start)
+            return
         }
-        return Resolver.acceptTCP(bytes, query: query, server: server, attempts: &attempts, since: start)
+        resolution.response = Resolver.acceptTCP(bytes, query: query, server: resolution.server,
+                                                 attempts: &resolution.attempts, since: start)
+    }
+
+    /// Waits for one of the ``ResolverConfiguration/maxInFlight`` permits;
+    /// balance with `limiter.release()`.
+    private func acquirePermit() async throws(TransportError) {
+        do {
+            try await limiter.acquire()
+        } catch {
+            throw .cancelled
+        }
     }
 
     /// Records a UDP try that ended without an accepted datagram.
     @inline(never)
-    static func recordUDPFailure(_ attempts: inout [ServerAttempt], _ error: TransportError, watch: DatagramWatch,
-                                 since start: ContinuousClock.Instant) {
+    static func recordUDPFailure(_ attempts: inout [ServerAttempt], _ error: TransportError, watch: DatagramWatch) {
         let outcome: ServerAttempt.Outcome
         switch error {
         case .timeout: outcome = watch.firstMalformed.map { .malformed($0) } ?? .timeout
         default: outcome = .transportError(error)
         }
-        record(&attempts, watch.server, .udp, outcome, since: start, dropped: watch.dropped)
+        record(&attempts, watch.server, .udp, outcome, since: watch.start, dropped: watch.dropped)
     }
 
-    /// Records a UDP try that ended with an accepted datagram, and says
-    /// whether it is the answer or was truncated.
+    /// Records a UDP try that ended with an accepted datagram: the response
+    /// goes to the resolution, unless it was truncated; then the result is
+    /// true (ask again over TCP).
     @inline(never)
-    static func recordUDPResponse(_ attempts: inout [ServerAttempt], watch: DatagramWatch,
-                                  since start: ContinuousClock.Instant) -> UDPOutcome {
+    static func recordUDPResponse(_ resolution: Resolution, watch: DatagramWatch) -> Bool {
         let dropped = watch.dropped
+        let start = watch.start
         guard let response = watch.accepted else {
             // Cannot happen: the transport returns only what the filter accepted.
-            record(&attempts, watch.server, .udp, .mismatched, since: start, dropped: dropped)
-            return .failed
+            record(&resolution.attempts, watch.server, .udp, .mismatched, since: start, dropped: dropped)
+            return false
         }
         if !response.header.isTruncated {
-            record(&attempts, watch.server, .udp, .response(response.rcode), since: start, dropped: dropped)
-            return .response(response)
+            record(&resolution.attempts, watch.server, .udp, .response(response.rcode), since: start, dropped: dropped)
+            resolution.response = response
+            return false
         }
         // RFC 7766 §5: a truncated answer is asked again over TCP; it is
         // never returned as if it were complete.
-        record(&attempts, watch.server, .udp, .truncated, since: start, dropped: dropped)
-        return .truncated
+        record(&resolution.attempts, watch.server, .udp, .truncated, since: start, dropped: dropped)
+        return true
     }
 
     /// Decodes and checks a TCP response, recording the try.
@@ -194,6 +200,8 @@ final class DatagramWatch: Sendable {
     let server: SocketAddress
     /// The query asked.
     let query: OutgoingQuery
+    /// When the try started.
+    let start = ContinuousClock.now
 
     init(server: SocketAddress, query: OutgoingQuery) {
         self.server = server
@@ -205,7 +213,14 @@ final class DatagramWatch: Sendable {
     /// The datagram accepted, already decoded (so it is decoded once).
     var accepted: Message? { state.withLock { $0.accepted } }
 
-    func judge(_ datagram: [UInt8], from source: SocketAddress) -> Bool {
+    /// ``judge(_:from:)`` as the event loop's verdict.
+    @Sendable func verdict(_ datagram: [UInt8], from source: SocketAddress) -> DatagramVerdict {
+        judge(datagram, from: source) ? .accept : .drop
+    }
+
+    /// Whether `datagram` from `source` is the answer (remembered, decoded)
+    /// or is dropped (counted).
+    @Sendable func judge(_ datagram: [UInt8], from source: SocketAddress) -> Bool {
         // Only the server's address and port may answer.
         guard source == server else {
             state.withLock { $0.dropped += 1 }

@@ -12,6 +12,9 @@ struct CacheKey: Hashable, Sendable {
         type = question.type
         dnsClass = question.dnsClass
     }
+
+    /// The question, spelled as when the key was made.
+    var question: Question { Question(name: name, type: type, dnsClass: dnsClass) }
 }
 
 /// Positive answers kept for their smallest TTL and negative answers

@@ -1,4 +1,5 @@
 @preconcurrency internal import Glibc
+import Synchronization
 
 extension EventLoop {
     /// The receive buffer for one datagram: the largest UDP payload.
@@ -11,7 +12,13 @@ extension EventLoop {
     /// sent, and it receives datagrams from any source. Every datagram is shown
     /// to `accept` with its source address. A `.drop` verdict discards it
     /// (counted in ``UDPExchangeResult/droppedDatagrams``) and waiting goes on;
-    /// the first `.accept`ed datagram is returned. Checking the source, ID and
+    /// the first `.accept`ed datagram is returned.
+    ///
+    /// The datagrams are received and shown to `accept` on the thread that
+    /// sees the socket readable (usually the event loop's), so the calling
+    /// task is resumed once, with the result, and keeps a single small frame
+    /// while it waits: that is what lets thousands of exchanges be in flight
+    /// in little memory. `accept` must therefore be quick and must not block. Checking the source, ID and
     /// question is the caller's job; a typical `accept` starts with
     /// `source == server`.
     ///
@@ -26,7 +33,8 @@ extension EventLoop {
     ///   - server: Where to send it.
     ///   - deadline: When to give up with ``TransportError/timeout``. Also bounds a
     ///     flood of dropped datagrams.
-    ///   - accept: Called on the caller's task for every datagram received.
+    ///   - accept: Called for every datagram received, one call at a time,
+    ///     on the event loop's thread (or the caller's).
     /// - Throws: ``TransportError/timeout``, ``TransportError/cancelled``,
     ///   ``TransportError/socketFailed(_:)``, ``TransportError/sendFailed(_:)``,
     ///   ``TransportError/receiveFailed(_:)``, ``TransportError/messageTooLarge(length:limit:)``,
@@ -35,7 +43,7 @@ extension EventLoop {
         _ query: [UInt8],
         to server: SocketAddress,
         deadline: ContinuousClock.Instant,
-        accept: (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
+        accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
     ) async throws(TransportError) -> UDPExchangeResult {
         guard query.count <= TCPFraming.maximumMessageLength else {
             throw .messageTooLarge(length: query.count, limit: TCPFraming.maximumMessageLength)
@@ -43,32 +51,72 @@ extension EventLoop {
         if Task.isCancelled { throw .cancelled }
         let core = try runningCore()
         var socket = try Socket(family: server.family, type: CInt(SOCK_DGRAM.rawValue))
-        let fd = socket.fd
 
-        while try !Self.send(query, on: fd, to: server) {
+        while try !Self.send(query, on: socket.fd, to: server) {
             try await socket.wait(for: .writable, until: deadline, on: core)
         }
 
-        // A response needs a round trip: wait for one before the first
-        // receive rather than pay a receive that would block (it almost
-        // always would: measured at 83 % of queries against a local unbound).
-        try await socket.wait(for: .readable, until: deadline, on: core)
-        var dropped = 0
-        while true {
-            switch try Self.receive(on: fd, dropped: &dropped, accept) {
-            case .accepted(let result):
-                return result
-            case .dropped:
-                if Task.isCancelled { throw .cancelled }
-                if ContinuousClock.now >= deadline { throw .timeout }
-            case .wouldBlock:
-                try await socket.wait(for: .readable, until: deadline, on: core)
+        // A response needs a round trip: wait for readability before the first
+        // receive rather than pay a receive that would block (it almost always
+        // would: measured at 83 % of queries against a local unbound).
+        let reception = DatagramReception(fd: socket.fd, accept: accept)
+        try await socket.wait(for: .readable, until: deadline, on: core, handler: reception)
+        return try reception.result()
+    }
+
+    /// Receives the datagrams of one exchange as the socket becomes readable,
+    /// and keeps the first accepted one.
+    final class DatagramReception: ReadinessHandler {
+        /// The most datagrams taken per readiness: a flood of dropped ones
+        /// then cannot hold the loop thread, and the deadline still ends it.
+        static let datagramsPerTurn = 64
+
+        private let fd: CInt
+        private let accept: @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
+        private let state = Mutex<(dropped: Int, result: Result<UDPExchangeResult, TransportError>?)>((0, nil))
+
+        init(fd: CInt, accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict) {
+            self.fd = fd
+            self.accept = accept
+        }
+
+        func descriptorReady() -> Bool {
+            var dropped = state.withLock { $0.dropped }
+            defer { state.withLock { $0.dropped = dropped } }
+            for _ in 0..<Self.datagramsPerTurn {
+                let step: ReceiveStep
+                do {
+                    step = try EventLoop.receive(on: fd, dropped: &dropped, accept)
+                } catch {
+                    state.withLock { $0.result = .failure(error) }
+                    return true
+                }
+                switch step {
+                case .accepted(let result):
+                    state.withLock { $0.result = .success(result) }
+                    return true
+                case .dropped:
+                    continue
+                case .wouldBlock:
+                    return false
+                }
             }
+            return false
+        }
+
+        /// The accepted datagram or the receive error, once the wait ended
+        /// with `.ready`.
+        func result() throws(TransportError) -> UDPExchangeResult {
+            guard let result = state.withLock({ $0.result }) else {
+                // Cannot happen: a wait with a handler is ready only when the handler is done.
+                throw .receiveFailed(Errno(rawValue: EIO))
+            }
+            return try result.get()
         }
     }
 
     /// What one receive attempt gave.
-    private enum ReceiveStep {
+    enum ReceiveStep {
         case accepted(UDPExchangeResult)
         case dropped
         case wouldBlock
@@ -90,7 +138,7 @@ extension EventLoop {
     /// Receives one datagram, if there is one, and shows it to `accept`.
     /// Synchronous and out of line, so none of this is in the async frame.
     @inline(never)
-    private static func receive(
+    static func receive(
         on fd: CInt, dropped: inout Int,
         _ accept: (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
     ) throws(TransportError) -> ReceiveStep {

@@ -23,6 +23,20 @@ enum WaitOutcome: Sendable, Hashable {
     case failed(Errno)
 }
 
+/// Work done for a waiter on the thread that sees its descriptor ready,
+/// instead of resuming its task for every readiness: a UDP exchange receives
+/// and filters its datagrams here, so its task is resumed once, with the
+/// answer, and waits in one frame.
+///
+/// Never called twice at once for one waiter, and never after the waiter
+/// was resumed, so it may use the descriptor freely.
+protocol ReadinessHandler: AnyObject, Sendable {
+    /// The descriptor is ready. Return true when the wait is over (the task
+    /// is resumed with ``WaitOutcome/ready``), false to wait for the next
+    /// readiness. Must not block: do a bounded amount of non-blocking work.
+    func descriptorReady() -> Bool
+}
+
 /// The running part of an ``EventLoop``: an epoll instance, a wake-up eventfd,
 /// a table of suspended waiters, a deadline heap, and the loop body run by one
 /// background thread.
@@ -39,17 +53,27 @@ enum WaitOutcome: Sendable, Hashable {
 /// ## Registration
 ///
 /// A descriptor is armed with `EPOLLONESHOT` and the waiter id as epoll data.
-/// The waiter is stored first, marked *arming*, and `epoll_ctl` runs after the
+/// The waiter is stored first, marked *busy*, and `epoll_ctl` runs after the
 /// mutex is released (a system call under the mutex made the loop thread and
-/// the tasks contend for it). While a waiter is arming nobody resumes it: the
-/// loop, a timeout, a cancellation or shutdown only record the first outcome
-/// in it, and the arming thread, once `epoll_ctl` has returned, takes the mutex
-/// again and resumes it with that outcome if there is one. So an event cannot
-/// arrive for a waiter that is not stored yet, and a waiter cannot be resumed
-/// (and its socket closed, and the descriptor number reused) while its
-/// `epoll_ctl` is still in flight. An event for an id that is no longer stored
-/// (the waiter timed out or was cancelled) is ignored; closing a socket removes
-/// it from the epoll set.
+/// the tasks contend for it). While a waiter is busy nobody resumes it: the
+/// loop, a timeout, a cancellation or shutdown only record an outcome in it
+/// (a final one replaces a recorded readiness), and the busy thread, once its
+/// system call has returned, takes the mutex again and resumes it with that
+/// outcome if there is one. So an event cannot arrive for a waiter that is
+/// not stored yet, and a waiter cannot be resumed (and its socket closed, and
+/// the descriptor number reused) while a system call on its descriptor is
+/// still in flight. An event for an id that is no longer stored (the waiter
+/// timed out or was cancelled) is ignored; closing a socket removes it from
+/// the epoll set.
+///
+/// ## Handlers
+///
+/// A waiter with a ``ReadinessHandler`` is not resumed when its descriptor is
+/// ready: it is marked busy and its handler runs, outside the mutex, on the
+/// thread that saw the readiness (the loop, or the registering thread when the
+/// event came while it was arming). When the handler is not done, the
+/// descriptor is re-armed (still busy), and the waiter goes back to waiting,
+/// or is resumed with the final outcome recorded meanwhile.
 ///
 /// ## Waking the loop
 ///
@@ -60,10 +84,26 @@ final class EventLoopCore: Sendable {
     /// A suspended operation.
     private struct Waiter {
         let continuation: CheckedContinuation<WaitOutcome, Never>
-        /// Its `epoll_ctl` has not returned yet: record outcomes, do not resume.
-        var arming = true
-        /// The first outcome that arrived while arming.
+        /// Runs on readiness instead of resuming, when there is one.
+        let handler: (any ReadinessHandler)?
+        /// The descriptor and the epoll events it is armed for (to re-arm it).
+        let fd: CInt
+        let events: UInt32
+        /// A thread is in `epoll_ctl` or the handler for it: record outcomes,
+        /// do not resume.
+        var busy = true
+        /// The outcome that arrived while busy.
         var pending: WaitOutcome? = nil
+    }
+
+    /// What the busy thread does next, once its system call returned.
+    private enum Settled {
+        /// Resume the task with this outcome.
+        case resume(CheckedContinuation<WaitOutcome, Never>, WaitOutcome)
+        /// Run the handler again: the descriptor became ready meanwhile.
+        case runHandler
+        /// Nothing: the waiter waits again.
+        case waiting
     }
 
     /// Everything the mutex protects.
@@ -121,11 +161,15 @@ final class EventLoopCore: Sendable {
     ///
     /// `alreadyRegistered` says whether `fd` is in the epoll set (re-arm with
     /// `EPOLL_CTL_MOD`) or not yet (`EPOLL_CTL_ADD`).
+    ///
+    /// With a `handler`, readiness runs the handler instead (see
+    /// ``ReadinessHandler``), and `.ready` means the handler is done.
     func wait(
         fd: CInt,
         for interest: Interest,
         deadline: ContinuousClock.Instant,
-        alreadyRegistered: Bool
+        alreadyRegistered: Bool,
+        handler: (any ReadinessHandler)? = nil
     ) async -> WaitOutcome {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         return await withTaskCancellationHandler {
@@ -136,6 +180,7 @@ final class EventLoopCore: Sendable {
                     interest: interest,
                     deadline: deadline,
                     alreadyRegistered: alreadyRegistered,
+                    handler: handler,
                     continuation: continuation
                 )
             }
@@ -150,6 +195,7 @@ final class EventLoopCore: Sendable {
         interest: Interest,
         deadline: ContinuousClock.Instant,
         alreadyRegistered: Bool,
+        handler: (any ReadinessHandler)?,
         continuation: CheckedContinuation<WaitOutcome, Never>
     ) {
         let now = ContinuousClock.now
@@ -161,7 +207,7 @@ final class EventLoopCore: Sendable {
             // takes this mutex, so checking here under the mutex cannot miss it.
             if Task.isCancelled { return (.cancelled, false) }
             if deadline <= now { return (.timedOut, false) }
-            state.waiters[id] = Waiter(continuation: continuation)
+            state.waiters[id] = Waiter(continuation: continuation, handler: handler, fd: fd, events: events)
             state.timers.insert(deadline, id: id)
             var needsWake = false
             if state.isSleeping && !state.wakePending {
@@ -181,33 +227,91 @@ final class EventLoopCore: Sendable {
         if needsWake { wake() }
 
         let failure = arm(fd: fd, events: events, id: id, alreadyRegistered: alreadyRegistered)
-        let outcome = state.withLock { state -> WaitOutcome? in
+        switch settle(id, handlerDone: false, failure: failure) {
+        case .resume(let continuation, let outcome): continuation.resume(returning: outcome)
+        case .runHandler: runHandler(of: id)
+        case .waiting: break
+        }
+    }
+
+    /// Ends a busy spell of waiter `id` after its `epoll_ctl` (`failure` if
+    /// it failed) or its handler (`handlerDone`): resume it, run its handler
+    /// (readiness arrived meanwhile), or let it wait again.
+    private func settle(_ id: UInt64, handlerDone: Bool, failure: Errno?) -> Settled {
+        state.withLock { state -> Settled in
+            // A busy waiter is never taken out by anyone else.
+            guard let waiter = state.waiters[id] else { return .waiting }
+            if handlerDone {
+                state.waiters[id] = nil
+                return .resume(waiter.continuation, .ready)
+            }
             if let failure {
                 state.waiters[id] = nil
-                return .failed(failure)
+                return .resume(waiter.continuation, .failed(failure))
             }
-            guard let pending = state.waiters[id]?.pending else {
-                state.waiters[id]?.arming = false
-                return nil
+            switch waiter.pending {
+            case nil:
+                state.waiters[id]?.busy = false
+                return .waiting
+            case .ready? where waiter.handler != nil:
+                state.waiters[id]?.pending = nil
+                return .runHandler
+            case let outcome?:
+                state.waiters[id] = nil
+                return .resume(waiter.continuation, outcome)
             }
-            state.waiters[id] = nil
-            return pending
         }
-        if let outcome { continuation.resume(returning: outcome) }
+    }
+
+    /// Runs the handler of busy waiter `id` until it is done or waits again,
+    /// re-arming its descriptor each time it is not done.
+    private func runHandler(of id: UInt64) {
+        guard let (handler, fd, events) = state.withLock({ state -> ((any ReadinessHandler), CInt, UInt32)? in
+            guard let waiter = state.waiters[id], let handler = waiter.handler else { return nil }
+            return (handler, waiter.fd, waiter.events)
+        }) else { return }
+        while true {
+            let done = handler.descriptorReady()
+            let failure = done ? nil : arm(fd: fd, events: events, id: id, alreadyRegistered: true)
+            switch settle(id, handlerDone: done, failure: failure) {
+            case .resume(let continuation, let outcome):
+                continuation.resume(returning: outcome)
+                return
+            case .runHandler:
+                continue
+            case .waiting:
+                return
+            }
+        }
     }
 
     /// Takes waiter `id` out to resume it with `outcome`, or, while it is
-    /// arming, records `outcome` in it (if it has none yet) for the arming
-    /// thread to deliver. Call with the mutex held.
+    /// busy, records `outcome` in it for the busy thread to deliver (a final
+    /// outcome replaces a recorded readiness; otherwise the first one stays).
+    /// Call with the mutex held.
     private static func take(_ id: UInt64, with outcome: WaitOutcome,
                              from state: inout State) -> CheckedContinuation<WaitOutcome, Never>? {
         guard let waiter = state.waiters[id] else { return nil }
-        if waiter.arming {
-            if waiter.pending == nil { state.waiters[id]?.pending = outcome }
+        if waiter.busy {
+            if waiter.pending == nil || (waiter.pending == .ready && outcome != .ready) {
+                state.waiters[id]?.pending = outcome
+            }
             return nil
         }
         state.waiters[id] = nil
         return waiter.continuation
+    }
+
+    /// A readiness event for waiter `id`: its continuation to resume, or,
+    /// for a waiter with a handler, true when the caller must run the handler
+    /// (the waiter is then busy). Call with the mutex held.
+    private static func ready(_ id: UInt64, in state: inout State) -> (CheckedContinuation<WaitOutcome, Never>?, Bool) {
+        guard let waiter = state.waiters[id] else { return (nil, false) }
+        if waiter.handler != nil, !waiter.busy {
+            state.waiters[id]?.busy = true
+            return (nil, true)
+        }
+        return (take(id, with: .ready, from: &state), false)
     }
 
     /// Adds or re-arms `fd` for one event carrying `id`. Returns the error, if any.
@@ -268,6 +372,7 @@ final class EventLoopCore: Sendable {
         var readyIDs: [UInt64] = []
         readyIDs.reserveCapacity(Self.maximumEvents)
         var toResume: [(CheckedContinuation<WaitOutcome, Never>, WaitOutcome)] = []
+        var toHandle: [UInt64] = []
         var timeout: CInt = 0
 
         while true {
@@ -302,9 +407,9 @@ final class EventLoopCore: Sendable {
                 state.wakePending = false
                 if state.isShutDown { return (true, nil) }
                 for id in readyIDs {
-                    if let continuation = Self.take(id, with: .ready, from: &state) {
-                        toResume.append((continuation, .ready))
-                    }
+                    let (continuation, runsHandler) = Self.ready(id, in: &state)
+                    if let continuation { toResume.append((continuation, .ready)) }
+                    if runsHandler { toHandle.append(id) }
                 }
                 while let first = state.timers.first {
                     if state.waiters[first.id] == nil {
@@ -331,6 +436,10 @@ final class EventLoopCore: Sendable {
                 continuation.resume(returning: outcome)
             }
             toResume.removeAll(keepingCapacity: true)
+            for id in toHandle {
+                runHandler(of: id)
+            }
+            toHandle.removeAll(keepingCapacity: true)
             if stop { return }
             timeout = Self.milliseconds(until: nextDeadline, from: now)
         }

@@ -31,13 +31,18 @@ struct Socket: ~Copyable {
     /// Throws ``TransportError/timeout`` once `deadline` passes,
     /// ``TransportError/cancelled`` when the task is cancelled, and
     /// ``TransportError/eventLoopShutDown`` when the loop stops.
+    ///
+    /// With a `handler`, readiness runs it (see ``ReadinessHandler``) and this
+    /// returns once it is done.
     @inline(never)
     mutating func wait(
         for interest: Interest,
         until deadline: ContinuousClock.Instant,
-        on core: EventLoopCore
+        on core: EventLoopCore,
+        handler: (any ReadinessHandler)? = nil
     ) async throws(TransportError) {
-        let outcome = await core.wait(fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered)
+        let outcome = await core.wait(fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered,
+                                      handler: handler)
         switch outcome {
         case .ready: isRegistered = true
         case .timedOut: throw .timeout

@@ -101,27 +101,37 @@ public struct FCrDNSEvaluator: Sendable {
         // Only the lookups are in this async function; the rest is done by
         // synchronous helpers, so their temporaries live on the thread's
         // stack and not in every evaluation's task frames while it waits.
-        let context = Context(ip: ip, helo: helo, options: options, diagnostics: diagnostics)
-        let resolver = self.resolver
-        let deadline = context.deadline
-
-        // 1. PTR.
-        let reverseName = context.reverseName
-        let ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
-            await resolver.lookupPTR(reverseName, deadline: deadline)
-        }
-        let plan = Self.plan(context, ptr: ptr)
+        let context = Context(ip: ip, helo: helo, options: options, diagnostics: diagnostics, resolver: resolver)
+        // 1. PTR; 2 and 3 in `plan`.
+        let plan = await Self.ptrLookup(context)
         if let settled = plan.settled { return settled }
 
         // 4. Forward lookups, all at once, under the shared deadline.
-        let results = await Self.forwardLookups(plan, context: context, resolver: resolver)
+        let results = await Self.forwardLookups(plan, context: context)
         return Self.conclude(context, plan, results)
     }
 
-    /// The forward lookups of a plan, concurrently when there are several.
-    static func forwardLookups(_ plan: Plan, context: Context,
-                               resolver: any FCrDNSResolver) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
+    /// The PTR lookup, and the plan made from its result.
+    static func ptrLookup(_ context: Context) async -> Plan {
+        let resolver = context.resolver
         let deadline = context.deadline
+        let reverseName = context.reverseName
+        let ptr: LookupResult<[Name]>
+        if resolver.enforcesDeadlines, !Task.isCancelled, ContinuousClock.now < deadline {
+            // Called here rather than through `lookup`'s closure: one frame fewer in flight.
+            ptr = await resolver.lookupPTR(reverseName, deadline: deadline)
+        } else {
+            ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+                await resolver.lookupPTR(reverseName, deadline: deadline)
+            }
+        }
+        return Self.plan(context, ptr: ptr)
+    }
+
+    /// The forward lookups of a plan, concurrently when there are several.
+    static func forwardLookups(_ plan: Plan, context: Context) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
+        let deadline = context.deadline
+        let resolver = context.resolver
         @Sendable func forward(_ name: Name, _ type: RecordType) async -> LookupResult<[IPAddress]> {
             var result = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
                 await resolver.lookupAddresses(name, type: type, deadline: deadline)
@@ -171,8 +181,10 @@ public struct FCrDNSEvaluator: Sendable {
         let started: ContinuousClock.Instant
         let deadline: ContinuousClock.Instant
         let reverseName: Name
+        let resolver: any FCrDNSResolver
 
-        init(ip: IPAddress, helo: String?, options: FCrDNSOptions, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?) {
+        init(ip: IPAddress, helo: String?, options: FCrDNSOptions, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?,
+             resolver: any FCrDNSResolver) {
             self.ip = ip
             self.client = ip.normalized
             self.helo = helo
@@ -181,6 +193,7 @@ public struct FCrDNSEvaluator: Sendable {
             self.started = ContinuousClock.now
             self.deadline = started.advanced(by: options.timeout)
             self.reverseName = client.reverseName
+            self.resolver = resolver
         }
 
         /// The result, with the HELO finding added when a HELO name was given.

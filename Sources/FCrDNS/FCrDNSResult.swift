@@ -2,58 +2,142 @@ public import DNSWire
 
 /// Everything one evaluation found: the verdict, the evidence for it, the
 /// findings beside it, and the queries made.
+///
+/// One reference to an immutable box: a result is passed and returned through
+/// the async frames of every evaluation in flight, and a struct of this size
+/// (whose layout is not fixed at compile time, as it holds a
+/// `ContinuousClock.Instant`) was allocated there several times over.
 public struct FCrDNSResult: Hashable, Sendable {
+    private let storage: Storage
+
     /// The evaluated client address (IPv4-mapped IPv6 turned into IPv4).
-    public let ip: IPAddress
+    public var ip: IPAddress { storage.ip }
     /// The address as given to the evaluator.
-    public let originalIP: IPAddress
+    public var originalIP: IPAddress { storage.originalIP }
     /// The HELO/EHLO argument as given, if any.
-    public let helo: String?
+    public var helo: String? { storage.helo }
     /// The verdict and its justification.
-    public let verdict: FCrDNSVerdict
+    public var verdict: FCrDNSVerdict { storage.verdict }
     /// The reverse name whose PTR records were asked for.
-    public let reverseName: Name
+    public var reverseName: Name { storage.reverseName }
     /// How the PTR lookup ended (the names as received, duplicates included;
     /// an empty answer is reported as `.nodata`).
-    public let ptrOutcome: LookupOutcome<[Name]>
+    public var ptrOutcome: LookupOutcome<[Name]> { storage.ptrOutcome }
     /// The CNAME chain of the PTR lookup (RFC 2317 delegation), or empty.
-    public let ptrCNAMEChain: [Name]
+    public var ptrCNAMEChain: [Name] { storage.ptrCNAMEChain }
     /// The PTR names, deduplicated ignoring ASCII case, in answer order.
-    public let ptrNames: [Name]
+    public var ptrNames: [Name] { storage.ptrNames }
     /// One entry per PTR name in ``ptrNames``, in the same order.
-    public let evidence: [NameEvidence]
+    public var evidence: [NameEvidence] { storage.evidence }
     /// The names not looked up because of ``FCrDNSOptions/maxNames``.
-    public let namesLeftOut: [Name]
+    public var namesLeftOut: [Name] { storage.namesLeftOut }
     /// What else was noticed; never part of the verdict.
-    public let findings: [Finding]
+    public var findings: [Finding] { storage.findings }
     /// Every query the resolver reported, ordered by start time.
-    public let trace: [QueryTrace]
+    public var trace: [QueryTrace] { storage.trace }
     /// When the evaluation started.
-    public let started: ContinuousClock.Instant
+    public var started: ContinuousClock.Instant { storage.started }
     /// How long the evaluation took.
-    public let duration: Duration
+    public var duration: Duration { storage.duration }
     /// The options it ran with.
-    public let options: FCrDNSOptions
+    public var options: FCrDNSOptions { storage.options }
 
     init(ip: IPAddress, originalIP: IPAddress, helo: String?, verdict: FCrDNSVerdict, reverseName: Name,
          ptrOutcome: LookupOutcome<[Name]>, ptrCNAMEChain: [Name], ptrNames: [Name], evidence: [NameEvidence],
          namesLeftOut: [Name], findings: [Finding], trace: [QueryTrace], started: ContinuousClock.Instant,
          duration: Duration, options: FCrDNSOptions) {
-        self.ip = ip
-        self.originalIP = originalIP
-        self.helo = helo
-        self.verdict = verdict
-        self.reverseName = reverseName
-        self.ptrOutcome = ptrOutcome
-        self.ptrCNAMEChain = ptrCNAMEChain
-        self.ptrNames = ptrNames
-        self.evidence = evidence
-        self.namesLeftOut = namesLeftOut
-        self.findings = findings
-        self.trace = trace
-        self.started = started
-        self.duration = duration
-        self.options = options
+        storage = Storage(ip: ip, originalIP: originalIP, helo: helo, verdict: verdict, reverseName: reverseName,
+                          ptrOutcome: ptrOutcome, ptrCNAMEChain: ptrCNAMEChain, ptrNames: ptrNames, evidence: evidence,
+                          namesLeftOut: namesLeftOut, findings: findings, trace: trace, started: started,
+                          duration: duration, options: options)
+    }
+
+    public static func == (lhs: FCrDNSResult, rhs: FCrDNSResult) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fields)
+    }
+
+    /// The fields, in one immutable object.
+    private final class Storage: Sendable {
+        let ip: IPAddress
+        let originalIP: IPAddress
+        let helo: String?
+        let verdict: FCrDNSVerdict
+        let reverseName: Name
+        let ptrOutcome: LookupOutcome<[Name]>
+        let ptrCNAMEChain: [Name]
+        let ptrNames: [Name]
+        let evidence: [NameEvidence]
+        let namesLeftOut: [Name]
+        let findings: [Finding]
+        let trace: [QueryTrace]
+        let started: ContinuousClock.Instant
+        let duration: Duration
+        let options: FCrDNSOptions
+
+        init(ip: IPAddress, originalIP: IPAddress, helo: String?, verdict: FCrDNSVerdict, reverseName: Name,
+             ptrOutcome: LookupOutcome<[Name]>, ptrCNAMEChain: [Name], ptrNames: [Name], evidence: [NameEvidence],
+             namesLeftOut: [Name], findings: [Finding], trace: [QueryTrace], started: ContinuousClock.Instant,
+             duration: Duration, options: FCrDNSOptions) {
+            self.ip = ip
+            self.originalIP = originalIP
+            self.helo = helo
+            self.verdict = verdict
+            self.reverseName = reverseName
+            self.ptrOutcome = ptrOutcome
+            self.ptrCNAMEChain = ptrCNAMEChain
+            self.ptrNames = ptrNames
+            self.evidence = evidence
+            self.namesLeftOut = namesLeftOut
+            self.findings = findings
+            self.trace = trace
+            self.started = started
+            self.duration = duration
+            self.options = options
+        }
+
+        /// Every field, for equality and hashing.
+        var fields: Fields { Fields(storage: self) }
+    }
+
+    /// The fields as one value with synthesized equality and hashing.
+    private struct Fields: Hashable {
+        let ip: IPAddress
+        let originalIP: IPAddress
+        let helo: String?
+        let verdict: FCrDNSVerdict
+        let reverseName: Name
+        let ptrOutcome: LookupOutcome<[Name]>
+        let ptrCNAMEChain: [Name]
+        let ptrNames: [Name]
+        let evidence: [NameEvidence]
+        let namesLeftOut: [Name]
+        let findings: [Finding]
+        let trace: [QueryTrace]
+        let started: ContinuousClock.Instant
+        let duration: Duration
+        let options: FCrDNSOptions
+
+        init(storage: Storage) {
+            ip = storage.ip
+            originalIP = storage.originalIP
+            helo = storage.helo
+            verdict = storage.verdict
+            reverseName = storage.reverseName
+            ptrOutcome = storage.ptrOutcome
+            ptrCNAMEChain = storage.ptrCNAMEChain
+            ptrNames = storage.ptrNames
+            evidence = storage.evidence
+            namesLeftOut = storage.namesLeftOut
+            findings = storage.findings
+            trace = storage.trace
+            started = storage.started
+            duration = storage.duration
+            options = storage.options
+        }
     }
 
     /// The RFC 8601 result word.

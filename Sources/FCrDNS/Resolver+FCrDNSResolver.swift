@@ -23,9 +23,25 @@ extension Resolver: FCrDNSResolver {
 
     private func lookup<Value: Sendable>(_ name: Name, type: RecordType, deadline: ContinuousClock.Instant,
                                          values: (DNSAnswer) -> [Value]) async -> LookupResult<[Value]> {
+        // Only the query is awaited here; the result is built out of line, so
+        // its temporaries are not in the frame of every lookup in flight.
         let start = ContinuousClock.now
+        let answer: Result<DNSAnswer, ResolverError>
         do throws(ResolverError) {
-            let answer = try await query(name, type: type, deadline: deadline)
+            answer = .success(try await query(name, type: type, deadline: deadline))
+        } catch {
+            answer = .failure(error)
+        }
+        return Self.lookupResult(answer, name: name, type: type, start: start, values: values)
+    }
+
+    /// The evaluator's view of a query's answer or error.
+    @inline(never)
+    static func lookupResult<Value: Sendable>(_ answer: Result<DNSAnswer, ResolverError>, name: Name, type: RecordType,
+                                              start: ContinuousClock.Instant,
+                                              values: (DNSAnswer) -> [Value]) -> LookupResult<[Value]> {
+        switch answer {
+        case .success(let answer):
             let found = values(answer)
             let outcome: LookupOutcome<[Value]> = answer.isNXDomain ? .nxdomain : found.isEmpty ? .nodata : .found(found)
             let chain = answer.cnameChain.isEmpty ? [] : [name] + answer.cnameChain.compactMap { record -> Name? in
@@ -38,7 +54,7 @@ extension Resolver: FCrDNSResolver {
                     answerCount: answer.cnameChain.count + answer.records.count), start: start, duration: .now - start))
             }
             return LookupResult(outcome, cnameChain: chain, trace: trace)
-        } catch {
+        case .failure(let error):
             let failure: TransientFailure
             switch error {
             case .allServersFailed(_, let attempts): failure = Self.failure(from: attempts)

@@ -269,6 +269,55 @@ struct FaultInjectionTests {
         #expect(server.udpQueries.load(ordering: .relaxed) == 1)
     }
 
+    @Test func aCancelledFirstAskerDoesNotCancelTheAskersThatJoinedIt() async throws {
+        // The first query gets no answer; any later one is answered at once.
+        let count = Atomic<Int>(0)
+        let responder = LoopbackResponder { q, _ in
+            count.add(1, ordering: .relaxed).oldValue == 0
+                ? []
+                : [.send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.6")]))]
+        }
+        defer { responder.stop() }
+        let r = resolver([responder.address], timeout: .seconds(30))
+        let first = Task { try await r.query(Self.name, type: .a) }
+        for _ in 0..<500 where responder.udpQueries.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let joined = Task { try await r.query(Self.name, type: .a) }
+        try await Task.sleep(for: .milliseconds(200))
+        // It joined the first asker's flight instead of asking itself.
+        #expect(responder.udpQueries.load(ordering: .relaxed) == 1)
+        first.cancel()
+        await #expect {
+            _ = try await first.value
+        } throws: { error in
+            if case .cancelled = error as? ResolverError { return true }
+            return false
+        }
+        // The joined asker was not cancelled itself: it asks again and gets the answer.
+        #expect(try await joined.value.addresses == [IPAddress("192.0.2.6")!])
+        #expect(responder.udpQueries.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func aCancelledJoinedAskerLeavesWhileTheFirstGoesOn() async throws {
+        let server = LoopbackResponder { q, _ in
+            [.sleep(milliseconds: 600), .send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.7")]))]
+        }
+        defer { server.stop() }
+        let r = resolver([server.address], timeout: .seconds(30))
+        let first = Task { try await r.query(Self.name, type: .a) }
+        for _ in 0..<500 where server.udpQueries.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let joined = Task { try await r.query(Self.name, type: .a) }
+        try await Task.sleep(for: .milliseconds(50))
+        joined.cancel()
+        await #expect {
+            _ = try await joined.value
+        } throws: { error in
+            if case .cancelled = error as? ResolverError { return true }
+            return false
+        }
+        #expect(try await first.value.addresses == [IPAddress("192.0.2.7")!])
+        #expect(server.udpQueries.load(ordering: .relaxed) == 1)
+    }
+
     @Test func cancellationStopsTheQueryAndClosesItsSocket() async throws {
         let server = LoopbackResponder { q, _ in q.questions[0].name == "warm.test." ? [.send(Reply.to(q))] : [] }
         defer { server.stop() }

@@ -43,14 +43,14 @@ extension SocketTests {
             defer { responder.stop() }
             let server = responder.address
 
-            var seen: [SocketAddress] = []
+            let seen = Recorder<SocketAddress>()
             let result = try await loop.udpExchange([4, 2], to: server, deadline: deadline(in: 5000)) { _, source in
                 seen.append(source)
                 return source == server ? .accept : .drop
             }
             #expect(result.response == [4, 2])
             #expect(result.droppedDatagrams == 1)
-            #expect(seen == [forger, server])
+            #expect(seen.elements == [forger, server])
         }
 
         @Test func rejectedContentKeepsWaiting() async throws {
@@ -101,6 +101,40 @@ extension SocketTests {
                 try await loop.udpExchange([1], to: responder.address, deadline: deadline(in: 300)) { _, _ in .drop }
             }
             #expect(error == .timeout)
+        }
+
+        @Test func answerAfterManyDroppedDatagramsIsTakenAcrossReadinessTurns() async throws {
+            // More datagrams than one readiness turn takes (64): the reception
+            // is re-armed, keeps its drop count, and still finds the answer.
+            let responder = try UDPResponder { request in
+                for _ in 0..<150 { request.reply([0]) }
+                request.reply(request.payload)
+            }
+            defer { responder.stop() }
+            let result = try await loop.udpExchange([7, 7], to: responder.address, deadline: deadline(in: 5000)) {
+                datagram, _ in datagram == [7, 7] ? .accept : .drop
+            }
+            #expect(result.response == [7, 7])
+            #expect(result.droppedDatagrams == 150)
+        }
+
+        @Test func endlessFloodStillEndsAtTheDeadline() async throws {
+            // Datagrams keep coming until the responder stops: the exchange
+            // must not spin on them past its deadline.
+            let stop = Atomic<Bool>(false)
+            let responder = try UDPResponder { request in
+                while !stop.load(ordering: .relaxed) { request.reply([0]) }
+            }
+            defer {
+                stop.store(true, ordering: .relaxed)
+                responder.stop()
+            }
+            let start = ContinuousClock.now
+            let error = await transportError {
+                try await loop.udpExchange([1], to: responder.address, deadline: deadline(in: 300)) { _, _ in .drop }
+            }
+            #expect(error == .timeout)
+            #expect(ContinuousClock.now - start < .seconds(10))
         }
 
         @Test func cancellationThrowsAndClosesTheSocket() async throws {
