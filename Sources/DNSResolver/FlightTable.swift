@@ -15,38 +15,7 @@ import Synchronization
 final class FlightTable: Sendable {
     typealias Outcome = Result<DNSAnswer, ResolverError>
 
-    /// One question being answered, and who waits for its outcome.
-    final class Flight: Sendable {
-        struct State {
-            var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-            /// Waiters that left (cancelled) before they were registered.
-            var departed: Set<UInt64> = []
-            /// The work's result, once it is done.
-            var outcome: Outcome?
-        }
-        let state: Mutex<State>
-        /// The key it is registered under.
-        let key: CacheKey
-        /// The work's own deadline: only callers with a later one may join.
-        let deadline: ContinuousClock.Instant
-
-        init(key: CacheKey, deadline: ContinuousClock.Instant, outcome: Outcome? = nil) {
-            self.key = key
-            self.deadline = deadline
-            self.state = Mutex(State(outcome: outcome))
-        }
-
-        /// The outcome, once the work is done.
-        var outcome: Outcome? { state.withLock { $0.outcome } }
-
-        /// Whether the work ended because its task was cancelled.
-        var endedCancelled: Bool {
-            state.withLock {
-                if case .failure(.cancelled) = $0.outcome { return true }
-                return false
-            }
-        }
-    }
+    typealias Flight = QueryFlight
 
     /// What a caller does with the flight it got.
     enum Role {
@@ -65,8 +34,8 @@ final class FlightTable: Sendable {
     /// caller does its own work (a rare duplicate query) rather than keep a
     /// timer per waiter.
     func join(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?,
-              flightDeadline: ContinuousClock.Instant) -> (Flight, Role) {
-        flights.withLock { flights in
+              flightDeadline: ContinuousClock.Instant) -> (Flight, Role?) {
+        flights.withLock { flights -> (Flight, Role?) in
             if let existing = flights[key] {
                 if let waiterDeadline, existing.deadline > waiterDeadline {
                     return (Flight(key: key, deadline: flightDeadline), .lead)
@@ -127,4 +96,45 @@ final class FlightTable: Sendable {
 
     /// Questions currently in flight.
     var count: Int { flights.withLock { $0.count } }
+}
+
+/// One question being answered, and who waits for its outcome: what
+/// ``Resolver/ask(_:deadline:)`` returns, read with ``Resolver/answer(_:as:)``.
+package final class QueryFlight: Sendable {
+    typealias Outcome = Result<DNSAnswer, ResolverError>
+
+    struct State {
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters that left (cancelled) before they were registered.
+        var departed: Set<UInt64> = []
+        /// The work's result, once it is done.
+        var outcome: Outcome?
+    }
+    let state: Mutex<State>
+    /// The key it is registered under.
+    let key: CacheKey
+    /// The work's own deadline: only callers with a later one may join.
+    let deadline: ContinuousClock.Instant
+
+    /// When it was made: the start of a lookup answered from the cache.
+    package let started: ContinuousClock.Instant
+
+    init(key: CacheKey, deadline: ContinuousClock.Instant, outcome: Outcome? = nil,
+         started: ContinuousClock.Instant = .now) {
+        self.key = key
+        self.deadline = deadline
+        self.started = started
+        self.state = Mutex(State(outcome: outcome))
+    }
+
+    /// The outcome, once the work is done.
+    var outcome: Outcome? { state.withLock { $0.outcome } }
+
+    /// Whether the work ended because its task was cancelled.
+    var endedCancelled: Bool {
+        state.withLock {
+            if case .failure(.cancelled) = $0.outcome { return true }
+            return false
+        }
+    }
 }

@@ -9,11 +9,8 @@ extension Resolver {
     /// is none (so no message is ever held in an async frame).
     @inline(never)
     func exchange(_ resolution: Resolution) async {
-        resolution.response = nil
-        let query = OutgoingQuery(resolution.question, ednsSize: resolution.ednsSize,
-                                  randomizeCase: configuration.randomizeCase)
+        let watch = startTry(of: resolution)
         if !configuration.tcpOnly {
-            let watch = DatagramWatch(server: resolution.server, query: query)
             do throws(TransportError) {
                 // A permit, then the exchange in this frame (not in a closure
                 // passed to the limiter): one async frame fewer while it waits.
@@ -21,18 +18,27 @@ extension Resolver {
                 defer { limiter.release() }
                 // The filter keeps the accepted datagram, already decoded.
                 if let eventLoop = socketLoop {
-                    _ = try await eventLoop.udpExchange(query.bytes, to: watch.server, deadline: resolution.tryDeadline,
-                                                        accept: watch.verdict)
+                    _ = try await eventLoop.udpExchange(watch.query.bytes, to: watch.server,
+                                                        deadline: resolution.tryDeadline, accept: watch.verdict)
                 } else {
                     try await exchangeUDP(watch, deadline: resolution.tryDeadline)
                 }
             } catch {
-                Resolver.recordUDPFailure(&resolution.attempts, error, watch: watch)
+                Resolver.recordUDPFailure(resolution, error, watch: watch)
                 return
             }
             guard Resolver.recordUDPResponse(resolution, watch: watch) else { return }
         }
-        await exchangeTCP(query, resolution)
+        await exchangeTCP(watch.query, resolution)
+    }
+
+    /// The query and the datagram filter of the next try.
+    @inline(never)
+    private func startTry(of resolution: Resolution) -> DatagramWatch {
+        resolution.response = nil
+        let query = OutgoingQuery(resolution.question, ednsSize: resolution.ednsSize,
+                                  randomizeCase: configuration.randomizeCase)
+        return DatagramWatch(server: resolution.server, query: query)
     }
 
     /// A UDP try through a transport other than ``SocketTransport``.
@@ -51,12 +57,17 @@ extension Resolver {
             defer { limiter.release() }
             bytes = try await transport.exchangeTCP(query.bytes, with: resolution.server, deadline: resolution.tryDeadline)
         } catch {
-            Resolver.record(&resolution.attempts, resolution.server, .tcp,
-                            error == .timeout ? .timeout : .transportError(error), since: start)
+            Resolver.recordTCPFailure(resolution, error, since: start)
             return
         }
-        resolution.response = Resolver.acceptTCP(bytes, query: query, server: resolution.server,
-                                                 attempts: &resolution.attempts, since: start)
+        Resolver.acceptTCP(bytes, query: query, resolution: resolution, since: start)
+    }
+
+    /// Records a TCP try that ended without a response.
+    @inline(never)
+    static func recordTCPFailure(_ resolution: Resolution, _ error: TransportError, since start: ContinuousClock.Instant) {
+        record(&resolution.attempts, resolution.server, .tcp, error == .timeout ? .timeout : .transportError(error),
+               since: start)
     }
 
     /// Waits for one of the ``ResolverConfiguration/maxInFlight`` permits;
@@ -71,13 +82,13 @@ extension Resolver {
 
     /// Records a UDP try that ended without an accepted datagram.
     @inline(never)
-    static func recordUDPFailure(_ attempts: inout [ServerAttempt], _ error: TransportError, watch: DatagramWatch) {
+    static func recordUDPFailure(_ resolution: Resolution, _ error: TransportError, watch: DatagramWatch) {
         let outcome: ServerAttempt.Outcome
         switch error {
         case .timeout: outcome = watch.firstMalformed.map { .malformed($0) } ?? .timeout
         default: outcome = .transportError(error)
         }
-        record(&attempts, watch.server, .udp, outcome, since: watch.start, dropped: watch.dropped)
+        record(&resolution.attempts, watch.server, .udp, outcome, since: watch.start, dropped: watch.dropped)
     }
 
     /// Records a UDP try that ended with an accepted datagram: the response
@@ -103,24 +114,26 @@ extension Resolver {
         return true
     }
 
-    /// Decodes and checks a TCP response, recording the try.
+    /// Decodes and checks a TCP response, recording the try; a good one
+    /// goes to the resolution.
     @inline(never)
-    static func acceptTCP(_ bytes: [UInt8], query: OutgoingQuery, server: SocketAddress, attempts: inout [ServerAttempt],
-                          since start: ContinuousClock.Instant) -> Message? {
+    static func acceptTCP(_ bytes: [UInt8], query: OutgoingQuery, resolution: Resolution,
+                          since start: ContinuousClock.Instant) {
+        let server = resolution.server
         let response: Message
         do throws(DNSDecodeError) {
             response = try Message(decoding: bytes)
         } catch {
-            record(&attempts, server, .tcp, .malformed(error), since: start)
-            return nil
+            record(&resolution.attempts, server, .tcp, .malformed(error), since: start)
+            return
         }
         guard matches(response, id: query.id, question: query.asked, exactCase: query.exactCase),
               !response.header.isTruncated else {
-            record(&attempts, server, .tcp, .mismatched, since: start)
-            return nil
+            record(&resolution.attempts, server, .tcp, .mismatched, since: start)
+            return
         }
-        record(&attempts, server, .tcp, .response(response.rcode), since: start)
-        return response
+        record(&resolution.attempts, server, .tcp, .response(response.rcode), since: start)
+        resolution.response = response
     }
 
     /// Appends one try to `attempts` (out of line: each call site would

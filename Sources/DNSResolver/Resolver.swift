@@ -51,11 +51,17 @@ public final class Resolver: Sendable {
     /// - Throws: ``ResolverError`` for everything else.
     public func query(_ name: Name, type: RecordType, dnsClass: DNSClass = .in,
                       deadline: ContinuousClock.Instant? = nil) async throws(ResolverError) -> DNSAnswer {
-        // An asker in flight waits in this frame, so it holds no more than
-        // the question and one flight; the rest is done out of line.
         let question = Question(name: name, type: type, dnsClass: dnsClass)
+        return try Self.answer(await ask(question, deadline: deadline), as: question)
+    }
+
+    /// ``query(_:type:dnsClass:deadline:)`` without the answer or error in
+    /// the caller's async frame: the flight that ended with it, to read with
+    /// ``answer(_:as:)``. An asker in flight waits in this frame, which holds
+    /// little more than the question and the flight.
+    package func ask(_ question: Question, deadline: ContinuousClock.Instant?) async -> QueryFlight {
         for _ in 0..<3 {
-            let (flight, role) = try admit(question, deadline: deadline)
+            let (flight, role) = admit(question, deadline: deadline)
             switch role {
             case .lead:
                 await resolve(flight)
@@ -66,34 +72,34 @@ public final class Resolver: Sendable {
             case nil:
                 break
             }
-            return try Self.answer(flight.outcome, as: question)
+            return flight
         }
-        throw .cancelled
+        return QueryFlight(key: CacheKey(question), deadline: .now, outcome: .failure(.cancelled))
     }
 
     /// The flight that answers `question`: a finished one for a cached
-    /// answer, else the one already in the air or a new one.
+    /// answer or an error found at once, else the one already in the air or
+    /// a new one.
     @inline(never)
-    private func admit(_ question: Question, deadline: ContinuousClock.Instant?)
-        throws(ResolverError) -> (FlightTable.Flight, FlightTable.Role?) {
-        guard !configuration.servers.isEmpty else { throw .noServers }
-        if Task.isCancelled { throw .cancelled }
+    private func admit(_ question: Question, deadline: ContinuousClock.Instant?) -> (QueryFlight, FlightTable.Role?) {
         let key = CacheKey(question)
         let now = ContinuousClock.now
-        if let cache, let cached = cache.lookup(key, now: now) {
-            return (FlightTable.Flight(key: key, deadline: now, outcome: .success(cached)), nil)
+        func finished(_ outcome: QueryFlight.Outcome) -> (QueryFlight, FlightTable.Role?) {
+            (QueryFlight(key: key, deadline: now, outcome: outcome, started: now), nil)
         }
+        guard !configuration.servers.isEmpty else { return finished(.failure(.noServers)) }
+        if Task.isCancelled { return finished(.failure(.cancelled)) }
+        if let cache, let cached = cache.lookup(key, now: now) { return finished(.success(cached)) }
         let ownDeadline = now + configuration.effectiveTotalTimeout
         let flightDeadline = min(ownDeadline, deadline ?? ownDeadline)
-        let (flight, role) = flights.join(key, waiterDeadline: deadline, flightDeadline: flightDeadline)
-        return (flight, role)
+        return flights.join(key, waiterDeadline: deadline, flightDeadline: flightDeadline)
     }
 
     /// A flight's outcome for one asker: the answer with the asker's
     /// spelling of the question, or the error.
     @inline(never)
-    private static func answer(_ outcome: FlightTable.Outcome?, as question: Question) throws(ResolverError) -> DNSAnswer {
-        switch outcome {
+    package static func answer(_ flight: QueryFlight, as question: Question) throws(ResolverError) -> DNSAnswer {
+        switch flight.outcome {
         case .success(let answer): return answer.asked(as: question)
         case .failure(let error): throw error
         case nil: throw .cancelled  // The asker was cancelled while it waited.

@@ -18,7 +18,8 @@ extension EventLoop {
     /// sees the socket readable (usually the event loop's), so the calling
     /// task is resumed once, with the result, and keeps a single small frame
     /// while it waits: that is what lets thousands of exchanges be in flight
-    /// in little memory. `accept` must therefore be quick and must not block. Checking the source, ID and
+    /// in little memory. `accept` must therefore be quick and must not block.
+    /// Checking the source, ID and
     /// question is the caller's job; a typical `accept` starts with
     /// `source == server`.
     ///
@@ -45,39 +46,86 @@ extension EventLoop {
         deadline: ContinuousClock.Instant,
         accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
     ) async throws(TransportError) -> UDPExchangeResult {
-        guard query.count <= TCPFraming.maximumMessageLength else {
-            throw .messageTooLarge(length: query.count, limit: TCPFraming.maximumMessageLength)
+        // Everything but the waits is synchronous and out of line, so that an
+        // exchange in flight holds one reference in this frame.
+        let exchange = try DatagramExchange(query, to: server, accept: accept, on: self)
+        if exchange.awaitsWritable {
+            try await exchange.sendWhenWritable(query, until: deadline)
         }
-        if Task.isCancelled { throw .cancelled }
-        let core = try runningCore()
-        var socket = try Socket(family: server.family, type: CInt(SOCK_DGRAM.rawValue))
-
-        while try !Self.send(query, on: socket.fd, to: server) {
-            try await socket.wait(for: .writable, until: deadline, on: core)
-        }
-
         // A response needs a round trip: wait for readability before the first
         // receive rather than pay a receive that would block (it almost always
         // would: measured at 83 % of queries against a local unbound).
-        let reception = DatagramReception(fd: socket.fd, accept: accept)
-        try await socket.wait(for: .readable, until: deadline, on: core, handler: reception)
-        return try reception.result()
+        let outcome = await exchange.core.wait(fd: exchange.fd, for: .readable, deadline: deadline,
+                                               alreadyRegistered: exchange.isRegistered, handler: exchange)
+        return try exchange.result(after: outcome)
     }
 
-    /// Receives the datagrams of one exchange as the socket becomes readable,
-    /// and keeps the first accepted one.
-    final class DatagramReception: ReadinessHandler {
+    /// One UDP exchange: owns its socket (closed when the exchange is
+    /// released, on every path), sends the query, and receives and filters
+    /// the datagrams as the socket becomes readable, keeping the first one
+    /// accepted.
+    final class DatagramExchange: ReadinessHandler {
         /// The most datagrams taken per readiness: a flood of dropped ones
         /// then cannot hold the loop thread, and the deadline still ends it.
         static let datagramsPerTurn = 64
 
-        private let fd: CInt
+        let core: EventLoopCore
+        let fd: CInt
+        private let server: SocketAddress
         private let accept: @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
-        private let state = Mutex<(dropped: Int, result: Result<UDPExchangeResult, TransportError>?)>((0, nil))
+        /// The first send found the socket buffer full.
+        let awaitsWritable: Bool
+        private struct State {
+            /// The descriptor is in the epoll set.
+            var isRegistered = false
+            var dropped = 0
+            var result: Result<UDPExchangeResult, TransportError>?
+        }
+        private let state = Mutex(State())
 
-        init(fd: CInt, accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict) {
-            self.fd = fd
+        /// Checks the query, opens the socket and sends (unless the socket
+        /// buffer is full: then ``awaitsWritable``).
+        @inline(never)
+        init(_ query: [UInt8], to server: SocketAddress,
+             accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict,
+             on loop: EventLoop) throws(TransportError) {
+            guard query.count <= TCPFraming.maximumMessageLength else {
+                throw .messageTooLarge(length: query.count, limit: TCPFraming.maximumMessageLength)
+            }
+            if Task.isCancelled { throw .cancelled }
+            core = try loop.runningCore()
+            let domain: CInt = server.family == .ipv4 ? AF_INET : AF_INET6
+            let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue)
+            do {
+                fd = try sysSocket(domain: domain, type: type, protocol: 0)
+            } catch {
+                throw .socketFailed(error)
+            }
+            self.server = server
             self.accept = accept
+            do {
+                awaitsWritable = try !EventLoop.send(query, on: fd, to: server)
+            } catch {
+                try? sysClose(fd)
+                throw error
+            }
+        }
+
+        deinit {
+            try? sysClose(fd)
+        }
+
+        var isRegistered: Bool { state.withLock { $0.isRegistered } }
+
+        /// Sends once the socket buffer has room (rare: out of line).
+        @inline(never)
+        func sendWhenWritable(_ query: [UInt8], until deadline: ContinuousClock.Instant) async throws(TransportError) {
+            repeat {
+                let outcome = await core.wait(fd: fd, for: .writable, deadline: deadline,
+                                              alreadyRegistered: isRegistered)
+                try Socket.check(outcome)
+                state.withLock { $0.isRegistered = true }
+            } while try !EventLoop.send(query, on: fd, to: server)
         }
 
         func descriptorReady() -> Bool {
@@ -104,9 +152,11 @@ extension EventLoop {
             return false
         }
 
-        /// The accepted datagram or the receive error, once the wait ended
-        /// with `.ready`.
-        func result() throws(TransportError) -> UDPExchangeResult {
+        /// The accepted datagram, or why there is none, once the wait ended
+        /// with `outcome`.
+        @inline(never)
+        func result(after outcome: WaitOutcome) throws(TransportError) -> UDPExchangeResult {
+            try Socket.check(outcome)
             guard let result = state.withLock({ $0.result }) else {
                 // Cannot happen: a wait with a handler is ready only when the handler is done.
                 throw .receiveFailed(Errno(rawValue: EIO))
@@ -124,7 +174,7 @@ extension EventLoop {
 
     /// Sends the query once; false when the socket buffer is full.
     @inline(never)
-    private static func send(_ query: [UInt8], on fd: CInt, to server: SocketAddress) throws(TransportError) -> Bool {
+    static func send(_ query: [UInt8], on fd: CInt, to server: SocketAddress) throws(TransportError) -> Bool {
         let sent = query.withUnsafeBytes { bytes in
             Result { () throws(Errno) in try sysSend(fd, bytes, to: server) }
         }

@@ -189,6 +189,9 @@ final class EventLoopCore: Sendable {
         }
     }
 
+    /// Out of line: inlined into the async closure of ``wait(fd:for:deadline:alreadyRegistered:handler:)``,
+    /// its temporaries would be task allocations of every waiter.
+    @inline(never)
     private func register(
         id: UInt64,
         fd: CInt,

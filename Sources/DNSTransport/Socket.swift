@@ -31,20 +31,21 @@ struct Socket: ~Copyable {
     /// Throws ``TransportError/timeout`` once `deadline` passes,
     /// ``TransportError/cancelled`` when the task is cancelled, and
     /// ``TransportError/eventLoopShutDown`` when the loop stops.
-    ///
-    /// With a `handler`, readiness runs it (see ``ReadinessHandler``) and this
-    /// returns once it is done.
     @inline(never)
     mutating func wait(
         for interest: Interest,
         until deadline: ContinuousClock.Instant,
-        on core: EventLoopCore,
-        handler: (any ReadinessHandler)? = nil
+        on core: EventLoopCore
     ) async throws(TransportError) {
-        let outcome = await core.wait(fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered,
-                                      handler: handler)
+        let outcome = await core.wait(fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered)
+        try Self.check(outcome)
+        isRegistered = true
+    }
+
+    /// Throws the error for a wait that did not end ready.
+    static func check(_ outcome: WaitOutcome) throws(TransportError) {
         switch outcome {
-        case .ready: isRegistered = true
+        case .ready: return
         case .timedOut: throw .timeout
         case .cancelled: throw .cancelled
         case .shutDown: throw .eventLoopShutDown

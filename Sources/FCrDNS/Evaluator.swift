@@ -101,7 +101,7 @@ public struct FCrDNSEvaluator: Sendable {
         // Only the lookups are in this async function; the rest is done by
         // synchronous helpers, so their temporaries live on the thread's
         // stack and not in every evaluation's task frames while it waits.
-        let context = Context(ip: ip, helo: helo, options: options, diagnostics: diagnostics, resolver: resolver)
+        let context = Self.context(ip: ip, helo: helo, diagnostics: diagnostics, evaluator: self)
         // 1. PTR; 2 and 3 in `plan`.
         let plan = await Self.ptrLookup(context)
         if let settled = plan.settled { return settled }
@@ -111,43 +111,86 @@ public struct FCrDNSEvaluator: Sendable {
         return Self.conclude(context, plan, results)
     }
 
+    /// The context of one evaluation (out of line: its temporaries would
+    /// otherwise be in the async frame).
+    @inline(never)
+    static func context(ip: IPAddress, helo: String?, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?,
+                        evaluator: FCrDNSEvaluator) -> Context {
+        Context(ip: ip, helo: helo, options: evaluator.options, diagnostics: diagnostics, resolver: evaluator.resolver)
+    }
+
     /// The PTR lookup, and the plan made from its result.
     static func ptrLookup(_ context: Context) async -> Plan {
+        // The resolver is called here rather than through `lookup`'s closure:
+        // one frame fewer in flight.
+        if context.callsDirectly {
+            return Self.plan(context, ptr: await context.resolver.lookupPTR(context.reverseName, deadline: context.deadline))
+        }
+        return Self.plan(context, ptr: await racedPTRLookup(context))
+    }
+
+    /// The PTR lookup through ``lookup(deadline:direct:_:)``: raced against
+    /// a timer, or cut short when the evaluation is already cancelled or late.
+    @inline(never)
+    static func racedPTRLookup(_ context: Context) async -> LookupResult<[Name]> {
         let resolver = context.resolver
         let deadline = context.deadline
         let reverseName = context.reverseName
-        let ptr: LookupResult<[Name]>
-        if resolver.enforcesDeadlines, !Task.isCancelled, ContinuousClock.now < deadline {
-            // Called here rather than through `lookup`'s closure: one frame fewer in flight.
-            ptr = await resolver.lookupPTR(reverseName, deadline: deadline)
-        } else {
-            ptr = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
-                await resolver.lookupPTR(reverseName, deadline: deadline)
-            }
+        return await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+            await resolver.lookupPTR(reverseName, deadline: deadline)
         }
-        return Self.plan(context, ptr: ptr)
     }
 
     /// The forward lookups of a plan, concurrently when there are several.
     static func forwardLookups(_ plan: Plan, context: Context) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
-        let deadline = context.deadline
-        let resolver = context.resolver
-        @Sendable func forward(_ name: Name, _ type: RecordType) async -> LookupResult<[IPAddress]> {
-            var result = await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
-                await resolver.lookupAddresses(name, type: type, deadline: deadline)
+        guard let (index, name, type) = plan.onlyJob else {
+            return await concurrentLookups(plan.jobs, names: plan.names) { name, type in
+                await forward(name, type, context: context)
             }
-            if case .found(let addresses) = result.outcome, addresses.isEmpty { result.outcome = .nodata }
-            context.diagnostics?(.forwardLookup(name: name, type: type, result: result))
-            return result
         }
-        let jobs = plan.jobs
-        if jobs.count == 1 {
-            // The usual case (one PTR name, one family): no child task, no
-            // group, so an evaluation in flight holds one task's frames.
-            let (index, type) = jobs[0]
-            return [index: [type: await forward(plan.names[index], type)]]
+        // The usual case (one PTR name, one family): no child task, no
+        // group, so an evaluation in flight holds one task's frames.
+        return Self.results(index, type, await forward(name, type, context: context))
+    }
+
+    /// One forward lookup (out of line: one small frame, not a copy in
+    /// every caller's).
+    @inline(never)
+    static func forward(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
+        if context.callsDirectly {
+            return Self.finishForward(name, type, await context.resolver.lookupAddresses(name, type: type,
+                                                                                          deadline: context.deadline),
+                                      context: context)
         }
-        return await concurrentLookups(jobs, names: plan.names, forward)
+        return Self.finishForward(name, type, await racedForwardLookup(name, type, context: context), context: context)
+    }
+
+    /// A forward lookup through ``lookup(deadline:direct:_:)``.
+    @inline(never)
+    static func racedForwardLookup(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
+        let resolver = context.resolver
+        let deadline = context.deadline
+        return await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+            await resolver.lookupAddresses(name, type: type, deadline: deadline)
+        }
+    }
+
+    /// A forward lookup's result as the evaluator keeps it (an empty answer
+    /// is NODATA), reported to the diagnostics.
+    @inline(never)
+    static func finishForward(_ name: Name, _ type: RecordType, _ result: LookupResult<[IPAddress]>,
+                              context: Context) -> LookupResult<[IPAddress]> {
+        var result = result
+        if case .found(let addresses) = result.outcome, addresses.isEmpty { result.outcome = .nodata }
+        context.diagnostics?(.forwardLookup(name: name, type: type, result: result))
+        return result
+    }
+
+    /// The results of a single forward lookup.
+    @inline(never)
+    static func results(_ index: Int, _ type: RecordType,
+                        _ result: LookupResult<[IPAddress]>) -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
+        [index: [type: result]]
     }
 
     /// Several forward lookups, one child task each (out of line, so that the
@@ -182,6 +225,12 @@ public struct FCrDNSEvaluator: Sendable {
         let deadline: ContinuousClock.Instant
         let reverseName: Name
         let resolver: any FCrDNSResolver
+
+        /// Whether a lookup may call the resolver directly now: it keeps
+        /// deadlines itself, and the evaluation is neither cancelled nor late.
+        var callsDirectly: Bool {
+            resolver.enforcesDeadlines && !Task.isCancelled && ContinuousClock.now < deadline
+        }
 
         init(ip: IPAddress, helo: String?, options: FCrDNSOptions, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?,
              resolver: any FCrDNSResolver) {
@@ -243,6 +292,13 @@ public struct FCrDNSEvaluator: Sendable {
             self.types = types
             self.findings = findings
             self.settled = settled
+        }
+
+        /// The one forward lookup, when there is exactly one: the name's
+        /// index, the name and the type.
+        var onlyJob: (Int, Name, RecordType)? {
+            guard checked.count == 1, types.count == 1 else { return nil }
+            return (checked[0], names[checked[0]], types[0])
         }
 
         /// One (name index, type) pair per forward lookup.

@@ -23,24 +23,21 @@ extension Resolver: FCrDNSResolver {
 
     private func lookup<Value: Sendable>(_ name: Name, type: RecordType, deadline: ContinuousClock.Instant,
                                          values: (DNSAnswer) -> [Value]) async -> LookupResult<[Value]> {
-        // Only the query is awaited here; the result is built out of line, so
-        // its temporaries are not in the frame of every lookup in flight.
-        let start = ContinuousClock.now
-        let answer: Result<DNSAnswer, ResolverError>
-        do throws(ResolverError) {
-            answer = .success(try await query(name, type: type, deadline: deadline))
-        } catch {
-            answer = .failure(error)
-        }
-        return Self.lookupResult(answer, name: name, type: type, start: start, values: values)
+        // Only the question is awaited here; the answer or error is read out
+        // of line, so it is not in the frame of every lookup in flight.
+        let question = Question(name: name, type: type)
+        let flight = await ask(question, deadline: deadline)
+        return Self.lookupResult(flight, question: question, values: values)
     }
 
     /// The evaluator's view of a query's answer or error.
     @inline(never)
-    static func lookupResult<Value: Sendable>(_ answer: Result<DNSAnswer, ResolverError>, name: Name, type: RecordType,
-                                              start: ContinuousClock.Instant,
+    static func lookupResult<Value: Sendable>(_ flight: QueryFlight, question: Question,
                                               values: (DNSAnswer) -> [Value]) -> LookupResult<[Value]> {
-        switch answer {
+        let name = question.name
+        let type = question.type
+        let start = flight.started
+        switch Result(catching: { () throws(ResolverError) in try answer(flight, as: question) }) {
         case .success(let answer):
             let found = values(answer)
             let outcome: LookupOutcome<[Value]> = answer.isNXDomain ? .nxdomain : found.isEmpty ? .nodata : .found(found)
