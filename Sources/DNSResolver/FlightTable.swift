@@ -1,3 +1,4 @@
+import DNSTransport
 import DNSWire
 import Synchronization
 
@@ -33,8 +34,7 @@ final class FlightTable: Sendable {
     /// is registered for later askers unless another one already is; then the
     /// caller does its own work (a rare duplicate query) rather than keep a
     /// timer per waiter.
-    func join(_ key: CacheKey, waiterDeadline: ContinuousClock.Instant?,
-              flightDeadline: ContinuousClock.Instant) -> (Flight, Role?) {
+    func join(_ key: CacheKey, waiterDeadline: Deadline?, flightDeadline: Deadline) -> (Flight, Role?) {
         flights.withLock { flights -> (Flight, Role?) in
             if let existing = flights[key] {
                 if let waiterDeadline, existing.deadline > waiterDeadline {
@@ -114,13 +114,12 @@ package final class QueryFlight: Sendable {
     /// The key it is registered under.
     let key: CacheKey
     /// The work's own deadline: only callers with a later one may join.
-    let deadline: ContinuousClock.Instant
+    let deadline: Deadline
 
     /// When it was made: the start of a lookup answered from the cache.
     package let started: ContinuousClock.Instant
 
-    init(key: CacheKey, deadline: ContinuousClock.Instant, outcome: Outcome? = nil,
-         started: ContinuousClock.Instant = .now) {
+    init(key: CacheKey, deadline: Deadline, outcome: Outcome? = nil, started: ContinuousClock.Instant = .now) {
         self.key = key
         self.deadline = deadline
         self.started = started

@@ -10,7 +10,7 @@ import DNSWire
 final class Resolution {
     let question: Question
     /// The end of the whole resolution.
-    let deadline: ContinuousClock.Instant
+    let deadline: Deadline
     /// The servers in the order to ask them.
     let servers: [SocketAddress]
     /// How many times the server list is gone through.
@@ -26,7 +26,7 @@ final class Resolution {
     /// The server of the try in progress.
     var server: SocketAddress
     /// The end of the try in progress.
-    var tryDeadline: ContinuousClock.Instant
+    var tryDeadline: Deadline
     /// Every try so far, in order.
     var attempts: [ServerAttempt] = []
     /// The validated response of the last try, if it gave one.
@@ -34,16 +34,17 @@ final class Resolution {
     /// The final answer or error.
     var outcome: Result<DNSAnswer, ResolverError>?
 
-    /// Nil without servers.
-    init?(question: Question, deadline: ContinuousClock.Instant, servers: [SocketAddress], rounds: Int,
-          ednsSize: UInt16?) {
-        guard let first = servers.first else { return nil }
+    /// Without servers, the outcome is ``ResolverError/noServers`` at once.
+    @inline(never)
+    init(question: Question, deadline: Deadline, servers: [SocketAddress], rounds: Int, ednsSize: UInt16?) {
         self.question = question
         self.deadline = deadline
         self.servers = servers
         self.rounds = rounds
         self.ednsSize = ednsSize
-        self.server = first
+        // Never read without servers: there is no try then.
+        self.server = servers.first ?? SocketAddress(ipv4: 0, 0, 0, 0, port: 0)
         self.tryDeadline = deadline
+        if servers.isEmpty { outcome = .failure(.noServers) }
     }
 }

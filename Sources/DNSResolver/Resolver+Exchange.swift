@@ -11,11 +11,14 @@ extension Resolver {
     func exchange(_ resolution: Resolution) async {
         let watch = startTry(of: resolution)
         if !configuration.tcpOnly {
+            // A permit, then the exchange in this frame (not in a closure
+            // passed to the limiter): one async frame fewer while it waits.
+            guard await acquirePermit() else {
+                Resolver.recordUDPFailure(resolution, .cancelled, watch: watch)
+                return
+            }
+            defer { limiter.release() }
             do throws(TransportError) {
-                // A permit, then the exchange in this frame (not in a closure
-                // passed to the limiter): one async frame fewer while it waits.
-                try await acquirePermit()
-                defer { limiter.release() }
                 // The filter keeps the accepted datagram, already decoded.
                 if let eventLoop = socketLoop {
                     _ = try await eventLoop.udpExchange(watch.query.bytes, to: watch.server,
@@ -43,8 +46,9 @@ extension Resolver {
 
     /// A UDP try through a transport other than ``SocketTransport``.
     @inline(never)
-    private func exchangeUDP(_ watch: DatagramWatch, deadline: ContinuousClock.Instant) async throws(TransportError) {
-        _ = try await transport.exchangeUDP(watch.query.bytes, with: watch.server, deadline: deadline, accept: watch.judge)
+    private func exchangeUDP(_ watch: DatagramWatch, deadline: Deadline) async throws(TransportError) {
+        _ = try await transport.exchangeUDP(watch.query.bytes, with: watch.server, deadline: deadline.instant,
+                                            accept: watch.judge)
     }
 
     /// The TCP half of ``exchange(_:)``.
@@ -53,9 +57,10 @@ extension Resolver {
         let start = ContinuousClock.now
         let bytes: [UInt8]
         do throws(TransportError) {
-            try await acquirePermit()
+            guard await acquirePermit() else { throw .cancelled }
             defer { limiter.release() }
-            bytes = try await transport.exchangeTCP(query.bytes, with: resolution.server, deadline: resolution.tryDeadline)
+            bytes = try await transport.exchangeTCP(query.bytes, with: resolution.server,
+                                                    deadline: resolution.tryDeadline.instant)
         } catch {
             Resolver.recordTCPFailure(resolution, error, since: start)
             return
@@ -71,12 +76,14 @@ extension Resolver {
     }
 
     /// Waits for one of the ``ResolverConfiguration/maxInFlight`` permits;
-    /// balance with `limiter.release()`.
-    private func acquirePermit() async throws(TransportError) {
+    /// balance a true result with `limiter.release()`. False when the task
+    /// was cancelled first.
+    private func acquirePermit() async -> Bool {
         do {
             try await limiter.acquire()
+            return true
         } catch {
-            throw .cancelled
+            return false
         }
     }
 

@@ -1,4 +1,4 @@
-import DNSTransport
+package import DNSTransport
 public import DNSWire
 import Synchronization
 
@@ -52,14 +52,14 @@ public final class Resolver: Sendable {
     public func query(_ name: Name, type: RecordType, dnsClass: DNSClass = .in,
                       deadline: ContinuousClock.Instant? = nil) async throws(ResolverError) -> DNSAnswer {
         let question = Question(name: name, type: type, dnsClass: dnsClass)
-        return try Self.answer(await ask(question, deadline: deadline), as: question)
+        return try Self.answer(await ask(question, deadline: deadline.map(Deadline.init)), as: question)
     }
 
     /// ``query(_:type:dnsClass:deadline:)`` without the answer or error in
     /// the caller's async frame: the flight that ended with it, to read with
     /// ``answer(_:as:)``. An asker in flight waits in this frame, which holds
     /// little more than the question and the flight.
-    package func ask(_ question: Question, deadline: ContinuousClock.Instant?) async -> QueryFlight {
+    package func ask(_ question: Question, deadline: Deadline?) async -> QueryFlight {
         for _ in 0..<3 {
             let (flight, role) = admit(question, deadline: deadline)
             switch role {
@@ -74,25 +74,31 @@ public final class Resolver: Sendable {
             }
             return flight
         }
-        return QueryFlight(key: CacheKey(question), deadline: .now, outcome: .failure(.cancelled))
+        return Self.cancelledFlight(question)
     }
 
     /// The flight that answers `question`: a finished one for a cached
     /// answer or an error found at once, else the one already in the air or
     /// a new one.
     @inline(never)
-    private func admit(_ question: Question, deadline: ContinuousClock.Instant?) -> (QueryFlight, FlightTable.Role?) {
+    private func admit(_ question: Question, deadline: Deadline?) -> (QueryFlight, FlightTable.Role?) {
         let key = CacheKey(question)
-        let now = ContinuousClock.now
+        let now = Deadline.now
         func finished(_ outcome: QueryFlight.Outcome) -> (QueryFlight, FlightTable.Role?) {
-            (QueryFlight(key: key, deadline: now, outcome: outcome, started: now), nil)
+            (QueryFlight(key: key, deadline: now, outcome: outcome), nil)
         }
         guard !configuration.servers.isEmpty else { return finished(.failure(.noServers)) }
         if Task.isCancelled { return finished(.failure(.cancelled)) }
-        if let cache, let cached = cache.lookup(key, now: now) { return finished(.success(cached)) }
+        if let cache, let cached = cache.lookup(key, now: .now) { return finished(.success(cached)) }
         let ownDeadline = now + configuration.effectiveTotalTimeout
         let flightDeadline = min(ownDeadline, deadline ?? ownDeadline)
         return flights.join(key, waiterDeadline: deadline, flightDeadline: flightDeadline)
+    }
+
+    /// A finished flight for an asker whose leaders kept being cancelled.
+    @inline(never)
+    private static func cancelledFlight(_ question: Question) -> QueryFlight {
+        QueryFlight(key: CacheKey(question), deadline: .now, outcome: .failure(.cancelled))
     }
 
     /// A flight's outcome for one asker: the answer with the asker's
@@ -178,16 +184,19 @@ public final class Resolver: Sendable {
     /// The loop's state is one ``Resolution``; choosing the next try and
     /// reading its response are synchronous, so the frame that waits holds
     /// little more than that reference.
-    func resolve(_ flight: FlightTable.Flight) async {
-        guard let resolution = Resolution(question: flight.key.question, deadline: flight.deadline, servers: serverOrder(),
-                                          rounds: configuration.attempts, ednsSize: configuration.ednsPayloadSize) else {
-            flights.finish(flight, with: .failure(.noServers))
-            return
-        }
+    func resolve(_ flight: QueryFlight) async {
+        let resolution = Resolution(question: flight.key.question, deadline: flight.deadline, servers: serverOrder(),
+                                    rounds: configuration.attempts, ednsSize: configuration.ednsPayloadSize)
         while startTry(resolution) {
             await exchange(resolution)
             handle(resolution)
         }
+        finish(flight, with: resolution)
+    }
+
+    /// Ends the flight with the resolution's outcome.
+    @inline(never)
+    func finish(_ flight: QueryFlight, with resolution: Resolution) {
         flights.finish(flight, with: resolution.outcome ?? .failure(.cancelled))
     }
 
@@ -204,7 +213,7 @@ public final class Resolver: Sendable {
         let deadline = resolution.deadline
         let attempts = resolution.attempts
         guard resolution.next < resolution.servers.count * resolution.rounds else {
-            resolution.outcome = .failure(ContinuousClock.now >= deadline
+            resolution.outcome = .failure(Deadline.now >= deadline
                 ? .deadlineExceeded(question: question, attempts: attempts)
                 : .allServersFailed(question: question, attempts: attempts))
             return false
@@ -213,7 +222,7 @@ public final class Resolver: Sendable {
             resolution.outcome = .failure(.cancelled)
             return false
         }
-        let now = ContinuousClock.now
+        let now = Deadline.now
         guard now < deadline else {
             resolution.outcome = .failure(.deadlineExceeded(question: question, attempts: attempts))
             return false

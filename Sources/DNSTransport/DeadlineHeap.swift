@@ -7,7 +7,7 @@ struct DeadlineHeap: Sendable {
     /// One timer.
     struct Entry: Sendable {
         /// When the timer fires.
-        var deadline: ContinuousClock.Instant
+        var deadline: Deadline
         /// The waiter it belongs to.
         var id: UInt64
     }
@@ -21,7 +21,7 @@ struct DeadlineHeap: Sendable {
     var first: Entry? { entries.first }
 
     /// Adds a timer. O(log n).
-    mutating func insert(_ deadline: ContinuousClock.Instant, id: UInt64) {
+    mutating func insert(_ deadline: Deadline, id: UInt64) {
         entries.append(Entry(deadline: deadline, id: id))
         siftUp(from: entries.count - 1)
     }

@@ -29,6 +29,7 @@ extension EventLoop {
         deadline: ContinuousClock.Instant,
         maximumResponseLength: Int = TCPFraming.maximumMessageLength
     ) async throws(TransportError) -> [UInt8] {
+        let deadline = Deadline(deadline)
         let frame = try TCPFraming.frame(query)
         if Task.isCancelled { throw .cancelled }
         let core = try runningCore()

@@ -46,6 +46,19 @@ extension EventLoop {
         deadline: ContinuousClock.Instant,
         accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
     ) async throws(TransportError) -> UDPExchangeResult {
+        try await udpExchange(query, to: server, deadline: Deadline(deadline), accept: accept).result()
+    }
+
+    /// ``udpExchange(_:to:deadline:accept:)`` with the package's own deadline
+    /// type (no `ContinuousClock.Instant` in the frames of an exchange in
+    /// flight), returning the finished exchange (no result struct in the
+    /// caller's frame either): its ``DatagramExchange/result()`` is the answer.
+    package func udpExchange(
+        _ query: [UInt8],
+        to server: SocketAddress,
+        deadline: Deadline,
+        accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
+    ) async throws(TransportError) -> DatagramExchange {
         // Everything but the waits is synchronous and out of line, so that an
         // exchange in flight holds one reference in this frame.
         let exchange = try DatagramExchange(query, to: server, accept: accept, on: self)
@@ -57,14 +70,15 @@ extension EventLoop {
         // would: measured at 83 % of queries against a local unbound).
         let outcome = await exchange.core.wait(fd: exchange.fd, for: .readable, deadline: deadline,
                                                alreadyRegistered: exchange.isRegistered, handler: exchange)
-        return try exchange.result(after: outcome)
+        try exchange.check(after: outcome)
+        return exchange
     }
 
     /// One UDP exchange: owns its socket (closed when the exchange is
     /// released, on every path), sends the query, and receives and filters
     /// the datagrams as the socket becomes readable, keeping the first one
     /// accepted.
-    final class DatagramExchange: ReadinessHandler {
+    package final class DatagramExchange: ReadinessHandler {
         /// The most datagrams taken per readiness: a flood of dropped ones
         /// then cannot hold the loop thread, and the deadline still ends it.
         static let datagramsPerTurn = 64
@@ -119,7 +133,7 @@ extension EventLoop {
 
         /// Sends once the socket buffer has room (rare: out of line).
         @inline(never)
-        func sendWhenWritable(_ query: [UInt8], until deadline: ContinuousClock.Instant) async throws(TransportError) {
+        func sendWhenWritable(_ query: [UInt8], until deadline: Deadline) async throws(TransportError) {
             repeat {
                 let outcome = await core.wait(fd: fd, for: .writable, deadline: deadline,
                                               alreadyRegistered: isRegistered)
@@ -152,13 +166,19 @@ extension EventLoop {
             return false
         }
 
-        /// The accepted datagram, or why there is none, once the wait ended
+        /// Throws why there is no accepted datagram, once the wait ended
         /// with `outcome`.
         @inline(never)
-        func result(after outcome: WaitOutcome) throws(TransportError) -> UDPExchangeResult {
+        func check(after outcome: WaitOutcome) throws(TransportError) {
             try Socket.check(outcome)
+            _ = try result()
+        }
+
+        /// The accepted datagram, or why there is none.
+        package func result() throws(TransportError) -> UDPExchangeResult {
             guard let result = state.withLock({ $0.result }) else {
-                // Cannot happen: a wait with a handler is ready only when the handler is done.
+                // Cannot happen after `check(after:)`: a wait with a handler
+                // is ready only when the handler is done.
                 throw .receiveFailed(Errno(rawValue: EIO))
             }
             return try result.get()

@@ -114,7 +114,7 @@ final class EventLoopCore: Sendable {
         /// The loop is in (or about to enter) `epoll_wait`.
         var isSleeping = false
         /// The deadline the sleeping loop will wake for; `nil` means no timer.
-        var sleepDeadline: ContinuousClock.Instant?
+        var sleepDeadline: Deadline?
         /// An eventfd write is already on its way.
         var wakePending = false
     }
@@ -167,7 +167,7 @@ final class EventLoopCore: Sendable {
     func wait(
         fd: CInt,
         for interest: Interest,
-        deadline: ContinuousClock.Instant,
+        deadline: Deadline,
         alreadyRegistered: Bool,
         handler: (any ReadinessHandler)? = nil
     ) async -> WaitOutcome {
@@ -196,12 +196,12 @@ final class EventLoopCore: Sendable {
         id: UInt64,
         fd: CInt,
         interest: Interest,
-        deadline: ContinuousClock.Instant,
+        deadline: Deadline,
         alreadyRegistered: Bool,
         handler: (any ReadinessHandler)?,
         continuation: CheckedContinuation<WaitOutcome, Never>
     ) {
-        let now = ContinuousClock.now
+        let now = Deadline.now
         let events = (interest == .readable ? Epoll.readable : Epoll.writable) | Epoll.oneShot
         // Either an outcome to deliver now, or whether the loop needs waking.
         let (immediate, needsWake): (WaitOutcome?, Bool) = state.withLock { state in
@@ -404,8 +404,8 @@ final class EventLoopCore: Sendable {
                 }
             }
 
-            let now = ContinuousClock.now
-            let (stop, nextDeadline): (Bool, ContinuousClock.Instant?) = state.withLock { state in
+            let now = Deadline.now
+            let (stop, nextDeadline): (Bool, Deadline?) = state.withLock { state in
                 state.isSleeping = false
                 state.wakePending = false
                 if state.isShutDown { return (true, nil) }
@@ -455,16 +455,11 @@ final class EventLoopCore: Sendable {
 
     /// The `epoll_wait` timeout for `deadline`: rounded up to whole milliseconds so the
     /// loop never wakes just before a deadline and spins; `-1` (forever) without one.
-    static func milliseconds(until deadline: ContinuousClock.Instant?, from now: ContinuousClock.Instant) -> CInt {
+    static func milliseconds(until deadline: Deadline?, from now: Deadline) -> CInt {
         guard let deadline else { return -1 }
         guard deadline > now else { return 0 }
-        let (seconds, attoseconds) = (deadline - now).components
-        let attosecondsPerMillisecond: Int64 = 1_000_000_000_000_000
-        let wholeMilliseconds = attoseconds / attosecondsPerMillisecond
-        let roundUp: Int64 = attoseconds % attosecondsPerMillisecond == 0 ? 0 : 1
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        guard !overflow else { return CInt.max }
-        let total = scaled + wholeMilliseconds + roundUp
-        return CInt(clamping: total)
+        let nanoseconds = deadline.nanoseconds &- now.nanoseconds  // Positive: no overflow for real deadlines.
+        let (milliseconds, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000)
+        return CInt(clamping: milliseconds + (remainder == 0 ? 0 : 1))
     }
 }

@@ -34,7 +34,7 @@ struct Socket: ~Copyable {
     @inline(never)
     mutating func wait(
         for interest: Interest,
-        until deadline: ContinuousClock.Instant,
+        until deadline: Deadline,
         on core: EventLoopCore
     ) async throws(TransportError) {
         let outcome = await core.wait(fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered)

@@ -50,7 +50,7 @@ public final class StreamConnection: Sendable {
                 received.removeSubrange(count...)
                 return received
             case .success(.wouldBlock):
-                try await wait(for: .readable, until: deadline)
+                try await wait(for: .readable, until: Deadline(deadline))
             }
         }
     }
@@ -73,7 +73,7 @@ public final class StreamConnection: Sendable {
             switch result {
             case .failure(let error): throw .sendFailed(error)
             case .success(.processed(let count)): offset += count
-            case .success(.wouldBlock): try await wait(for: .writable, until: deadline)
+            case .success(.wouldBlock): try await wait(for: .writable, until: Deadline(deadline))
             }
         }
     }
@@ -84,7 +84,7 @@ public final class StreamConnection: Sendable {
         try? sysClose(fd)
     }
 
-    private func wait(for interest: Interest, until deadline: ContinuousClock.Instant) async throws(TransportError) {
+    private func wait(for interest: Interest, until deadline: Deadline) async throws(TransportError) {
         let outcome = await core.wait(
             fd: fd, for: interest, deadline: deadline, alreadyRegistered: isRegistered.load(ordering: .relaxed))
         switch outcome {

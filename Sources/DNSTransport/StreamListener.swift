@@ -115,7 +115,7 @@ public final class StreamListener: Sendable {
                 let outcome = await core.wait(
                     fd: fd,
                     for: .readable,
-                    deadline: .now.advanced(by: .seconds(86_400)),
+                    deadline: .now + .seconds(86_400),
                     alreadyRegistered: isRegistered.load(ordering: .relaxed)
                 )
                 switch outcome {

@@ -119,29 +119,30 @@ public struct FCrDNSEvaluator: Sendable {
         Context(ip: ip, helo: helo, options: evaluator.options, diagnostics: diagnostics, resolver: evaluator.resolver)
     }
 
-    /// The PTR lookup, and the plan made from its result.
+    /// The PTR lookup, and the plan made from its result (out of line, like
+    /// every step here: each async function keeps a small frame of its own).
+    @inline(never)
     static func ptrLookup(_ context: Context) async -> Plan {
         // The resolver is called here rather than through `lookup`'s closure:
         // one frame fewer in flight.
-        if context.callsDirectly {
-            return Self.plan(context, ptr: await context.resolver.lookupPTR(context.reverseName, deadline: context.deadline))
-        }
-        return Self.plan(context, ptr: await racedPTRLookup(context))
+        guard context.callsDirectly else { return await racedPTRLookup(context) }
+        return Self.plan(context, ptr: await context.resolver.lookupPTR(context.reverseName, deadline: context.deadline))
     }
 
     /// The PTR lookup through ``lookup(deadline:direct:_:)``: raced against
     /// a timer, or cut short when the evaluation is already cancelled or late.
     @inline(never)
-    static func racedPTRLookup(_ context: Context) async -> LookupResult<[Name]> {
+    static func racedPTRLookup(_ context: Context) async -> Plan {
         let resolver = context.resolver
         let deadline = context.deadline
         let reverseName = context.reverseName
-        return await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+        return Self.plan(context, ptr: await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
             await resolver.lookupPTR(reverseName, deadline: deadline)
-        }
+        })
     }
 
     /// The forward lookups of a plan, concurrently when there are several.
+    @inline(never)
     static func forwardLookups(_ plan: Plan, context: Context) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
         guard let (index, name, type) = plan.onlyJob else {
             return await concurrentLookups(plan.jobs, names: plan.names) { name, type in
@@ -157,12 +158,10 @@ public struct FCrDNSEvaluator: Sendable {
     /// every caller's).
     @inline(never)
     static func forward(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
-        if context.callsDirectly {
-            return Self.finishForward(name, type, await context.resolver.lookupAddresses(name, type: type,
-                                                                                          deadline: context.deadline),
-                                      context: context)
-        }
-        return Self.finishForward(name, type, await racedForwardLookup(name, type, context: context), context: context)
+        guard context.callsDirectly else { return await racedForwardLookup(name, type, context: context) }
+        return Self.finishForward(name, type, await context.resolver.lookupAddresses(name, type: type,
+                                                                                      deadline: context.deadline),
+                                  context: context)
     }
 
     /// A forward lookup through ``lookup(deadline:direct:_:)``.
@@ -170,9 +169,9 @@ public struct FCrDNSEvaluator: Sendable {
     static func racedForwardLookup(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
         let resolver = context.resolver
         let deadline = context.deadline
-        return await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
+        return Self.finishForward(name, type, await Self.lookup(deadline: deadline, direct: resolver.enforcesDeadlines) {
             await resolver.lookupAddresses(name, type: type, deadline: deadline)
-        }
+        }, context: context)
     }
 
     /// A forward lookup's result as the evaluator keeps it (an empty answer
@@ -193,19 +192,24 @@ public struct FCrDNSEvaluator: Sendable {
         [index: [type: result]]
     }
 
-    /// Several forward lookups, one child task each (out of line, so that the
-    /// task group stays out of the frame of the single-lookup case).
+    /// Several forward lookups at once: the first in this task, each other in
+    /// a child task (out of line, so that the task group stays out of the
+    /// frame of the single-lookup case).
     @inline(never)
     static func concurrentLookups(
         _ jobs: [(Int, RecordType)], names: [Name],
         _ forward: @escaping @Sendable (Name, RecordType) async -> LookupResult<[IPAddress]>
     ) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
         var results: [Int: [RecordType: LookupResult<[IPAddress]>]] = [:]
+        guard let (firstIndex, firstType) = jobs.first else { return results }
         await withTaskGroup(of: (Int, RecordType, LookupResult<[IPAddress]>).self) { group in
-            for (index, type) in jobs {
+            for (index, type) in jobs.dropFirst() {
                 let name = names[index]
                 group.addTask { (index, type, await forward(name, type)) }
             }
+            // The first lookup runs in this task, beside the others: one
+            // child task (and its memory) fewer per evaluation.
+            results[firstIndex, default: [:]][firstType] = await forward(names[firstIndex], firstType)
             for await (index, type, result) in group {
                 results[index, default: [:]][type] = result
             }
@@ -228,8 +232,9 @@ public struct FCrDNSEvaluator: Sendable {
 
         /// Whether a lookup may call the resolver directly now: it keeps
         /// deadlines itself, and the evaluation is neither cancelled nor late.
+        /// (Out of line: inlined, its clock reading would be a task allocation.)
         var callsDirectly: Bool {
-            resolver.enforcesDeadlines && !Task.isCancelled && ContinuousClock.now < deadline
+            @inline(never) get { resolver.enforcesDeadlines && !Task.isCancelled && ContinuousClock.now < deadline }
         }
 
         init(ip: IPAddress, helo: String?, options: FCrDNSOptions, diagnostics: (@Sendable (FCrDNSDiagnostic) -> Void)?,

@@ -26,7 +26,7 @@ extension Resolver: FCrDNSResolver {
         // Only the question is awaited here; the answer or error is read out
         // of line, so it is not in the frame of every lookup in flight.
         let question = Question(name: name, type: type)
-        let flight = await ask(question, deadline: deadline)
+        let flight = await ask(question, deadline: Deadline(deadline))
         return Self.lookupResult(flight, question: question, values: values)
     }
 
