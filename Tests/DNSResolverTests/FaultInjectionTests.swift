@@ -112,6 +112,30 @@ struct FaultInjectionTests {
         #expect(answer.attempts.map(\.outcome) == [.truncated, .response(.noError)])
     }
 
+    @Test func aTransportOfItsOwnCarriesEveryExchange() async throws {
+        // A resolver given its own DNSExchangeTransport (here one that counts
+        // and forwards to sockets) sends every query through it: UDP, and TCP
+        // after a truncated answer. The filter still checks what comes back.
+        let records = (1...3).map { Reply.a(Self.name, "192.0.2.\($0)") }
+        let server = LoopbackResponder(udp: { q, _ in
+                                           q.questions[0].type == .aaaa ? [.send(Reply.to(q, truncated: true))]
+                                               : [.send(Reply.to(q, answers: records))]
+                                       },
+                                       tcp: { q, _ in .answer(Reply.to(q)) })
+        defer { server.stop() }
+        let transport = CountingTransport()
+        var configuration = ResolverConfiguration(servers: [server.address], timeout: .seconds(3), attempts: 1,
+                                                  cache: .init(enabled: false))
+        configuration.randomizeCase = true
+        let r = Resolver(configuration: configuration, transport: transport)
+        let answer = try await r.query(Self.name, type: .a)
+        #expect(answer.records.count == 3)
+        #expect(transport.counts == (udp: 1, tcp: 0))
+        let truncated = try await r.query(Self.name, type: .aaaa)
+        #expect(truncated.attempts.map(\.outcome) == [.truncated, .response(.noError)])
+        #expect(transport.counts == (udp: 2, tcp: 1))
+    }
+
     @Test(arguments: [
         (LoopbackResponder.TCPBehaviour.closeAfterLengthByte, TransportError.closedMidLength),
         (LoopbackResponder.TCPBehaviour.closeMidMessage(Reply.to(Message.query(id: 0, name: name, type: .a))),
@@ -430,5 +454,26 @@ struct FaultInjectionTests {
         // then require it. A real leak never comes back.
         for _ in 0..<1500 where openSocketCount() > before { try await Task.sleep(for: .milliseconds(20)) }
         #expect(openSocketCount() <= before)
+    }
+}
+
+/// Forwards to a ``SocketTransport`` and counts the exchanges.
+final class CountingTransport: DNSExchangeTransport {
+    private let sockets = SocketTransport()
+    private let tallies = Mutex((udp: 0, tcp: 0))
+
+    var counts: (udp: Int, tcp: Int) { tallies.withLock { $0 } }
+
+    func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
+                     accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
+        async throws(TransportError) -> [UInt8] {
+        tallies.withLock { $0.udp += 1 }
+        return try await sockets.exchangeUDP(query, with: server, deadline: deadline, accept: accept)
+    }
+
+    func exchangeTCP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant)
+        async throws(TransportError) -> [UInt8] {
+        tallies.withLock { $0.tcp += 1 }
+        return try await sockets.exchangeTCP(query, with: server, deadline: deadline)
     }
 }
