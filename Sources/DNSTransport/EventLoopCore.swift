@@ -439,12 +439,15 @@ final class EventLoopCore: Sendable {
                 continuation.resume(returning: outcome)
             }
             toResume.removeAll(keepingCapacity: true)
+            // Handlers take time (receives, the callers' filters): count from
+            // after them, so the next timer does not fire late.
+            let handled = !toHandle.isEmpty
             for id in toHandle {
                 runHandler(of: id)
             }
             toHandle.removeAll(keepingCapacity: true)
             if stop { return }
-            timeout = Self.milliseconds(until: nextDeadline, from: now)
+            timeout = Self.milliseconds(until: nextDeadline, from: handled ? .now : now)
         }
     }
 

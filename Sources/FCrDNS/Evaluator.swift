@@ -144,14 +144,14 @@ public struct FCrDNSEvaluator: Sendable {
     /// The forward lookups of a plan, concurrently when there are several.
     @inline(never)
     static func forwardLookups(_ plan: Plan, context: Context) async -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
-        guard let (index, name, type) = plan.onlyJob else {
+        guard plan.hasOneJob else {
             return await concurrentLookups(plan.jobs, names: plan.names) { name, type in
                 await forward(name, type, context: context)
             }
         }
         // The usual case (one PTR name, one family): no child task, no
         // group, so an evaluation in flight holds one task's frames.
-        return Self.results(index, type, await forward(name, type, context: context))
+        return Self.results(of: plan, await forward(plan.names[plan.checked[0]], plan.types[0], context: context))
     }
 
     /// One forward lookup (out of line: one small frame, not a copy in
@@ -187,9 +187,9 @@ public struct FCrDNSEvaluator: Sendable {
 
     /// The results of a single forward lookup.
     @inline(never)
-    static func results(_ index: Int, _ type: RecordType,
+    static func results(of plan: Plan,
                         _ result: LookupResult<[IPAddress]>) -> [Int: [RecordType: LookupResult<[IPAddress]>]] {
-        [index: [type: result]]
+        [plan.checked[0]: [plan.types[0]: result]]
     }
 
     /// Several forward lookups at once: the first in this task, each other in
@@ -299,12 +299,9 @@ public struct FCrDNSEvaluator: Sendable {
             self.settled = settled
         }
 
-        /// The one forward lookup, when there is exactly one: the name's
-        /// index, the name and the type.
-        var onlyJob: (Int, Name, RecordType)? {
-            guard checked.count == 1, types.count == 1 else { return nil }
-            return (checked[0], names[checked[0]], types[0])
-        }
+        /// Whether there is exactly one forward lookup: the first checked
+        /// name, the first type.
+        var hasOneJob: Bool { checked.count == 1 && types.count == 1 }
 
         /// One (name index, type) pair per forward lookup.
         var jobs: [(Int, RecordType)] { checked.flatMap { index in types.map { (index, $0) } } }
