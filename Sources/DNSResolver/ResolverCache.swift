@@ -1,3 +1,4 @@
+import DNSTransport
 import DNSWire
 import Synchronization
 
@@ -25,8 +26,10 @@ struct CacheKey: Hashable, Sendable {
 final class ResolverCache: Sendable {
     private struct Entry {
         var answer: DNSAnswer
-        var stored: ContinuousClock.Instant
-        var expires: ContinuousClock.Instant
+        // `Deadline`, not `ContinuousClock.Instant` (resilient): entries of a
+        // fixed size, compared and copied without witness calls.
+        var stored: Deadline
+        var expires: Deadline
         var sequence: UInt64
     }
 
@@ -47,14 +50,14 @@ final class ResolverCache: Sendable {
 
     /// The cached answer, with every TTL lowered by the time it has spent in
     /// the cache, or nil when absent or expired.
-    func lookup(_ key: CacheKey, now: ContinuousClock.Instant) -> DNSAnswer? {
+    func lookup(_ key: CacheKey, now: Deadline) -> DNSAnswer? {
         state.withLock { state -> DNSAnswer? in
             guard let entry = state.entries[key] else { return nil }
             guard now < entry.expires else {
                 state.entries[key] = nil
                 return nil
             }
-            let elapsed = UInt32(clamping: (now - entry.stored).components.seconds)
+            let elapsed = UInt32(clamping: (now.nanoseconds &- entry.stored.nanoseconds) / 1_000_000_000)
             var answer = entry.answer
             answer.fromCache = true
             answer.server = nil
@@ -70,7 +73,7 @@ final class ResolverCache: Sendable {
     }
 
     /// Stores an answer for as long as its TTLs allow.
-    func store(_ answer: DNSAnswer, now: ContinuousClock.Instant) {
+    func store(_ answer: DNSAnswer, now: Deadline) {
         let ttl: UInt32
         if answer.isNXDomain || answer.isNoData {
             guard let negative = answer.negativeTTL else { return }
