@@ -11,8 +11,8 @@ import Synchronization
 /// then ask again rather than inherit someone else's cancellation.
 ///
 /// The table hands out ``Flight`` objects and never runs the work itself, so
-/// the asker's task holds one frame (``Resolver/query(_:type:dnsClass:deadline:)``)
-/// and not a frame of the table's as well.
+/// the asker's task holds one frame (``Resolver/ask(_:deadline:)``) and not
+/// a frame of the table's as well.
 final class FlightTable: Sendable {
     typealias Outcome = Result<DNSAnswer, ResolverError>
 

@@ -36,7 +36,7 @@ package struct Deadline: Comparable, Hashable, Sendable {
     @inline(never)
     package var instant: ContinuousClock.Instant {
         let now = Deadline.now
-        return ContinuousClock.now.advanced(by: .nanoseconds(nanoseconds &- now.nanoseconds))
+        return ContinuousClock.now.advanced(by: .nanoseconds(Self.saturatingSubtract(nanoseconds, now.nanoseconds)))
     }
 
     /// This deadline moved by `duration` (saturating at the ends of the range).
@@ -46,7 +46,7 @@ package struct Deadline: Comparable, Hashable, Sendable {
 
     /// The time from `self` to `other`.
     package func duration(to other: Deadline) -> Duration {
-        .nanoseconds(other.nanoseconds &- nanoseconds)
+        .nanoseconds(Self.saturatingSubtract(other.nanoseconds, nanoseconds))
     }
 
     package static func < (lhs: Deadline, rhs: Deadline) -> Bool {
@@ -69,5 +69,11 @@ package struct Deadline: Comparable, Hashable, Sendable {
         let (sum, overflow) = a.addingReportingOverflow(b)
         if overflow { return b < 0 ? .min : .max }
         return sum
+    }
+
+    static func saturatingSubtract(_ a: Int64, _ b: Int64) -> Int64 {
+        let (difference, overflow) = a.subtractingReportingOverflow(b)
+        if overflow { return b > 0 ? .min : .max }
+        return difference
     }
 }

@@ -11,7 +11,8 @@ enum Interest: Sendable {
 
 /// How a wait ended. Exactly one of these reaches each waiter.
 enum WaitOutcome: Sendable, Hashable {
-    /// epoll reported the descriptor ready (or in error: the next syscall will say).
+    /// epoll reported the descriptor ready (or in error: the next syscall will
+    /// say); for a wait with a ``ReadinessHandler``, the handler is done.
     case ready
     /// The deadline passed first.
     case timedOut
@@ -46,9 +47,10 @@ protocol ReadinessHandler: AnyObject, Sendable {
 /// Each wait gets a unique id. Its continuation lives in `State.waiters[id]`,
 /// and *whoever removes it from that dictionary, under the mutex, resumes it*:
 /// the loop thread on readiness or expiry, the cancellation handler on
-/// cancellation, ``shutDown()`` on shutdown. A second party finds the entry
-/// gone and does nothing, so readiness, timeout and cancellation can race
-/// freely. Continuations are resumed after the mutex is released.
+/// cancellation, ``shutDown()`` on shutdown, and the busy thread (below) with
+/// what it found or what was recorded meanwhile. A second party finds the
+/// entry gone and does nothing, so readiness, timeout and cancellation can
+/// race freely. Continuations are resumed after the mutex is released.
 ///
 /// ## Registration
 ///
@@ -73,7 +75,10 @@ protocol ReadinessHandler: AnyObject, Sendable {
 /// thread that saw the readiness (the loop, or the registering thread when the
 /// event came while it was arming). When the handler is not done, the
 /// descriptor is re-armed (still busy), and the waiter goes back to waiting,
-/// or is resumed with the final outcome recorded meanwhile.
+/// or is resumed with the final outcome recorded meanwhile. The registering
+/// thread (one of the concurrency pool's) runs a handler once at most: if the
+/// descriptor is ready again by then (a flood of datagrams), it hands the
+/// waiter, still busy, to the loop thread, so a pool thread is never held.
 ///
 /// ## Waking the loop
 ///
@@ -117,6 +122,8 @@ final class EventLoopCore: Sendable {
         var sleepDeadline: Deadline?
         /// An eventfd write is already on its way.
         var wakePending = false
+        /// Busy waiters whose handler the loop thread is to run next.
+        var handedOff: [UInt64] = []
     }
 
     /// The epoll instance; closed in `deinit`, once no thread or operation can use it.
@@ -232,7 +239,7 @@ final class EventLoopCore: Sendable {
         let failure = arm(fd: fd, events: events, id: id, alreadyRegistered: alreadyRegistered)
         switch settle(id, handlerDone: false, failure: failure) {
         case .resume(let continuation, let outcome): continuation.resume(returning: outcome)
-        case .runHandler: runHandler(of: id)
+        case .runHandler: runHandler(of: id, turns: 1)
         case .waiting: break
         }
     }
@@ -267,12 +274,17 @@ final class EventLoopCore: Sendable {
     }
 
     /// Runs the handler of busy waiter `id` until it is done or waits again,
-    /// re-arming its descriptor each time it is not done.
-    private func runHandler(of id: UInt64) {
+    /// re-arming its descriptor each time it is not done; after `turns` runs
+    /// the waiter, still busy, goes to the loop thread.
+    private func runHandler(of id: UInt64, turns: Int = .max) {
         guard let (handler, fd, events) = state.withLock({ state -> ((any ReadinessHandler), CInt, UInt32)? in
             guard let waiter = state.waiters[id], let handler = waiter.handler else { return nil }
             return (handler, waiter.fd, waiter.events)
-        }) else { return }
+        }) else {
+            assertionFailure("a busy waiter with a handler is never taken out by another thread")
+            return
+        }
+        var turns = turns
         while true {
             let done = handler.descriptorReady()
             let failure = done ? nil : arm(fd: fd, events: events, id: id, alreadyRegistered: true)
@@ -281,17 +293,32 @@ final class EventLoopCore: Sendable {
                 continuation.resume(returning: outcome)
                 return
             case .runHandler:
-                continue
+                turns -= 1
+                if turns > 0 { continue }
+                handOff(id)
+                return
             case .waiting:
                 return
             }
         }
     }
 
+    /// Gives busy waiter `id` to the loop thread, which runs its handler next.
+    private func handOff(_ id: UInt64) {
+        let needsWake = state.withLock { state -> Bool in
+            state.handedOff.append(id)
+            guard state.isSleeping && !state.wakePending else { return false }
+            state.wakePending = true
+            return true
+        }
+        if needsWake { wake() }
+    }
+
     /// Takes waiter `id` out to resume it with `outcome`, or, while it is
     /// busy, records `outcome` in it for the busy thread to deliver (a final
-    /// outcome replaces a recorded readiness; otherwise the first one stays).
-    /// Call with the mutex held.
+    /// outcome replaces a recorded readiness, for every waiter, with or
+    /// without a handler; otherwise the first one stays). Call with the mutex
+    /// held.
     private static func take(_ id: UInt64, with outcome: WaitOutcome,
                              from state: inout State) -> CheckedContinuation<WaitOutcome, Never>? {
         guard let waiter = state.waiters[id] else { return nil }
@@ -414,6 +441,8 @@ final class EventLoopCore: Sendable {
                     if let continuation { toResume.append((continuation, .ready)) }
                     if runsHandler { toHandle.append(id) }
                 }
+                toHandle.append(contentsOf: state.handedOff)
+                state.handedOff.removeAll(keepingCapacity: true)
                 while let first = state.timers.first {
                     if state.waiters[first.id] == nil {
                         _ = state.timers.removeFirst()  // Stale: finished some other way.
