@@ -84,7 +84,9 @@ extension EventLoop {
         static let datagramsPerTurn = 64
 
         let core: EventLoopCore
-        let fd: CInt
+        /// The socket, closed when the exchange is released.
+        private let socket: Socket
+        var fd: CInt { socket.fd }
         private let server: SocketAddress
         private let accept: @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> DatagramVerdict
         /// The first send found the socket buffer full.
@@ -108,25 +110,11 @@ extension EventLoop {
             }
             if Task.isCancelled { throw .cancelled }
             core = try loop.runningCore()
-            let domain: CInt = server.family == .ipv4 ? AF_INET : AF_INET6
-            let type = CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue) | CInt(SOCK_NONBLOCK.rawValue)
-            do {
-                fd = try sysSocket(domain: domain, type: type, protocol: 0)
-            } catch {
-                throw .socketFailed(error)
-            }
+            socket = try Socket(family: server.family, type: CInt(SOCK_DGRAM.rawValue))
             self.server = server
             self.accept = accept
-            do {
-                awaitsWritable = try !EventLoop.send(query, on: fd, to: server)
-            } catch {
-                try? sysClose(fd)
-                throw error
-            }
-        }
-
-        deinit {
-            try? sysClose(fd)
+            // A throw from here on releases `socket`, which closes it.
+            awaitsWritable = try !EventLoop.send(query, on: socket.fd, to: server)
         }
 
         var isRegistered: Bool { state.withLock { $0.isRegistered } }

@@ -11,45 +11,45 @@ public struct FCrDNSResult: Hashable, Sendable {
     private let storage: Storage
 
     /// The evaluated client address (IPv4-mapped IPv6 turned into IPv4).
-    public var ip: IPAddress { storage.ip }
+    public var ip: IPAddress { storage.fields.ip }
     /// The address as given to the evaluator.
-    public var originalIP: IPAddress { storage.originalIP }
+    public var originalIP: IPAddress { storage.fields.originalIP }
     /// The HELO/EHLO argument as given, if any.
-    public var helo: String? { storage.helo }
+    public var helo: String? { storage.fields.helo }
     /// The verdict and its justification.
-    public var verdict: FCrDNSVerdict { storage.verdict }
+    public var verdict: FCrDNSVerdict { storage.fields.verdict }
     /// The reverse name whose PTR records were asked for.
-    public var reverseName: Name { storage.reverseName }
+    public var reverseName: Name { storage.fields.reverseName }
     /// How the PTR lookup ended (the names as received, duplicates included;
     /// an empty answer is reported as `.nodata`).
-    public var ptrOutcome: LookupOutcome<[Name]> { storage.ptrOutcome }
+    public var ptrOutcome: LookupOutcome<[Name]> { storage.fields.ptrOutcome }
     /// The CNAME chain of the PTR lookup (RFC 2317 delegation), or empty.
-    public var ptrCNAMEChain: [Name] { storage.ptrCNAMEChain }
+    public var ptrCNAMEChain: [Name] { storage.fields.ptrCNAMEChain }
     /// The PTR names, deduplicated ignoring ASCII case, in answer order.
-    public var ptrNames: [Name] { storage.ptrNames }
+    public var ptrNames: [Name] { storage.fields.ptrNames }
     /// One entry per PTR name in ``ptrNames``, in the same order.
-    public var evidence: [NameEvidence] { storage.evidence }
+    public var evidence: [NameEvidence] { storage.fields.evidence }
     /// The names not looked up because of ``FCrDNSOptions/maxNames``.
-    public var namesLeftOut: [Name] { storage.namesLeftOut }
+    public var namesLeftOut: [Name] { storage.fields.namesLeftOut }
     /// What else was noticed; never part of the verdict.
-    public var findings: [Finding] { storage.findings }
+    public var findings: [Finding] { storage.fields.findings }
     /// Every query the resolver reported, ordered by start time.
-    public var trace: [QueryTrace] { storage.trace }
+    public var trace: [QueryTrace] { storage.fields.trace }
     /// When the evaluation started.
-    public var started: ContinuousClock.Instant { storage.started }
+    public var started: ContinuousClock.Instant { storage.fields.started }
     /// How long the evaluation took.
-    public var duration: Duration { storage.duration }
+    public var duration: Duration { storage.fields.duration }
     /// The options it ran with.
-    public var options: FCrDNSOptions { storage.options }
+    public var options: FCrDNSOptions { storage.fields.options }
 
     init(ip: IPAddress, originalIP: IPAddress, helo: String?, verdict: FCrDNSVerdict, reverseName: Name,
          ptrOutcome: LookupOutcome<[Name]>, ptrCNAMEChain: [Name], ptrNames: [Name], evidence: [NameEvidence],
          namesLeftOut: [Name], findings: [Finding], trace: [QueryTrace], started: ContinuousClock.Instant,
          duration: Duration, options: FCrDNSOptions) {
-        storage = Storage(ip: ip, originalIP: originalIP, helo: helo, verdict: verdict, reverseName: reverseName,
-                          ptrOutcome: ptrOutcome, ptrCNAMEChain: ptrCNAMEChain, ptrNames: ptrNames, evidence: evidence,
-                          namesLeftOut: namesLeftOut, findings: findings, trace: trace, started: started,
-                          duration: duration, options: options)
+        storage = Storage(Fields(ip: ip, originalIP: originalIP, helo: helo, verdict: verdict, reverseName: reverseName,
+                                 ptrOutcome: ptrOutcome, ptrCNAMEChain: ptrCNAMEChain, ptrNames: ptrNames,
+                                 evidence: evidence, namesLeftOut: namesLeftOut, findings: findings, trace: trace,
+                                 started: started, duration: duration, options: options))
     }
 
     public static func == (lhs: FCrDNSResult, rhs: FCrDNSResult) -> Bool {
@@ -62,49 +62,15 @@ public struct FCrDNSResult: Hashable, Sendable {
 
     /// The fields, in one immutable object.
     private final class Storage: Sendable {
-        let ip: IPAddress
-        let originalIP: IPAddress
-        let helo: String?
-        let verdict: FCrDNSVerdict
-        let reverseName: Name
-        let ptrOutcome: LookupOutcome<[Name]>
-        let ptrCNAMEChain: [Name]
-        let ptrNames: [Name]
-        let evidence: [NameEvidence]
-        let namesLeftOut: [Name]
-        let findings: [Finding]
-        let trace: [QueryTrace]
-        let started: ContinuousClock.Instant
-        let duration: Duration
-        let options: FCrDNSOptions
+        let fields: Fields
 
-        init(ip: IPAddress, originalIP: IPAddress, helo: String?, verdict: FCrDNSVerdict, reverseName: Name,
-             ptrOutcome: LookupOutcome<[Name]>, ptrCNAMEChain: [Name], ptrNames: [Name], evidence: [NameEvidence],
-             namesLeftOut: [Name], findings: [Finding], trace: [QueryTrace], started: ContinuousClock.Instant,
-             duration: Duration, options: FCrDNSOptions) {
-            self.ip = ip
-            self.originalIP = originalIP
-            self.helo = helo
-            self.verdict = verdict
-            self.reverseName = reverseName
-            self.ptrOutcome = ptrOutcome
-            self.ptrCNAMEChain = ptrCNAMEChain
-            self.ptrNames = ptrNames
-            self.evidence = evidence
-            self.namesLeftOut = namesLeftOut
-            self.findings = findings
-            self.trace = trace
-            self.started = started
-            self.duration = duration
-            self.options = options
+        init(_ fields: Fields) {
+            self.fields = fields
         }
-
-        /// Every field, for equality and hashing.
-        var fields: Fields { Fields(storage: self) }
     }
 
     /// The fields as one value with synthesized equality and hashing.
-    private struct Fields: Hashable {
+    private struct Fields: Hashable, Sendable {
         let ip: IPAddress
         let originalIP: IPAddress
         let helo: String?
@@ -120,24 +86,6 @@ public struct FCrDNSResult: Hashable, Sendable {
         let started: ContinuousClock.Instant
         let duration: Duration
         let options: FCrDNSOptions
-
-        init(storage: Storage) {
-            ip = storage.ip
-            originalIP = storage.originalIP
-            helo = storage.helo
-            verdict = storage.verdict
-            reverseName = storage.reverseName
-            ptrOutcome = storage.ptrOutcome
-            ptrCNAMEChain = storage.ptrCNAMEChain
-            ptrNames = storage.ptrNames
-            evidence = storage.evidence
-            namesLeftOut = storage.namesLeftOut
-            findings = storage.findings
-            trace = storage.trace
-            started = storage.started
-            duration = storage.duration
-            options = storage.options
-        }
     }
 
     /// The RFC 8601 result word.

@@ -293,6 +293,15 @@ struct FaultInjectionTests {
         #expect(server.udpQueries.load(ordering: .relaxed) == 1)
     }
 
+    /// Asks the same question twice: the second time once the first query
+    /// has reached `server` (so its flight is in the air to be joined).
+    func askTwice(_ r: Resolver, _ server: LoopbackResponder) async throws
+        -> (first: Task<DNSAnswer, any Error>, joined: Task<DNSAnswer, any Error>) {
+        let first = Task { try await r.query(Self.name, type: .a) }
+        for _ in 0..<500 where server.udpQueries.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        return (first, Task { try await r.query(Self.name, type: .a) })
+    }
+
     @Test func aCancelledFirstAskerDoesNotCancelTheAskersThatJoinedIt() async throws {
         // The first query gets no answer; any later one is answered at once.
         let count = Atomic<Int>(0)
@@ -302,10 +311,7 @@ struct FaultInjectionTests {
                 : [.send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.6")]))]
         }
         defer { responder.stop() }
-        let r = resolver([responder.address], timeout: .seconds(30))
-        let first = Task { try await r.query(Self.name, type: .a) }
-        for _ in 0..<500 where responder.udpQueries.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        let joined = Task { try await r.query(Self.name, type: .a) }
+        let (first, joined) = try await askTwice(resolver([responder.address], timeout: .seconds(30)), responder)
         try await Task.sleep(for: .milliseconds(200))
         // It joined the first asker's flight instead of asking itself.
         #expect(responder.udpQueries.load(ordering: .relaxed) == 1)
@@ -326,10 +332,7 @@ struct FaultInjectionTests {
             [.sleep(milliseconds: 600), .send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.7")]))]
         }
         defer { server.stop() }
-        let r = resolver([server.address], timeout: .seconds(30))
-        let first = Task { try await r.query(Self.name, type: .a) }
-        for _ in 0..<500 where server.udpQueries.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(10)) }
-        let joined = Task { try await r.query(Self.name, type: .a) }
+        let (first, joined) = try await askTwice(resolver([server.address], timeout: .seconds(30)), server)
         try await Task.sleep(for: .milliseconds(50))
         joined.cancel()
         await #expect {
