@@ -16,33 +16,48 @@ extension Message {
     /// - Throws: ``DNSDecodeError`` with the byte offset of the problem.
     @inlinable
     public init(decoding bytes: [UInt8], options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        self = try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) -> Message in
-            try Message(decoding: raw, options: options)
-        }
+        self = try Message._decoded(bytes[...], options: options)
     }
 
     /// Decodes a message from a slice of a larger buffer; offsets in errors
     /// count from the slice's first byte.
     @inlinable
     public init(decoding bytes: ArraySlice<UInt8>, options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        self = try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) -> Message in
-            try Message(decoding: raw, options: options)
-        }
+        self = try Message._decoded(bytes, options: options)
     }
 
     /// Decodes a message from raw memory that stays valid for the call.
     public init(decoding bytes: UnsafeRawBufferPointer, options: DecodingOptions = DecodingOptions()) throws(DNSDecodeError) {
-        // Names are assembled in stack space before they are stored. The
-        // message is filled in place: a throwing function that returns a
-        // message copies it once more on the way out (four arrays retained and
-        // released again), which copying the empty one here does not cost.
-        var message = Message(header: Header(id: 0, flags: 0))
-        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
-            (scratch) throws(DNSDecodeError) in
-            try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &message,
-                               reusing: false)
+        self = try Message._decoded(bytes, options: options)
+    }
+
+    /// The body of the initializers for arrays and slices.
+    @usableFromInline
+    static func _decoded(_ bytes: ArraySlice<UInt8>, options: DecodingOptions) throws(DNSDecodeError) -> Message {
+        try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) -> Message in
+            try _decoded(raw, options: options)
         }
-        self = consume message
+    }
+
+    /// The body of the initializers: the sections are read into local
+    /// arrays and the message is made from them once, at the end. (Making
+    /// an empty message first and filling it costs a copy of it, and the
+    /// retains and releases of its four empty arrays.) Names are assembled
+    /// in stack space before they are stored.
+    @usableFromInline
+    static func _decoded(_ bytes: UnsafeRawBufferPointer, options: DecodingOptions) throws(DNSDecodeError) -> Message {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
+            (scratch) throws(DNSDecodeError) -> Message in
+            var questions: [Question] = []
+            var answers: [ResourceRecord] = []
+            var authorities: [ResourceRecord] = []
+            var additionals: [ResourceRecord] = []
+            let (header, edns) = try Message.decode(bytes, scratch: scratch.baseAddress.unsafelyUnwrapped,
+                                                    options: options, questions: &questions, answers: &answers,
+                                                    authorities: &authorities, additionals: &additionals)
+            return Message(header: header, questions: questions, answers: answers, authorities: authorities,
+                           additionals: additionals, edns: edns)
+        }
     }
 
     /// Decodes `bytes` into this message, replacing everything it held, and
@@ -64,38 +79,48 @@ extension Message {
         try bytes.span.withUnsafeBytes { (raw) throws(DNSDecodeError) in
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: WireReader.nameRoom) {
                 (scratch) throws(DNSDecodeError) in
-                try Message.decode(raw, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &self,
-                                   reusing: true)
+                try Message.decode(raw, scratch: scratch.baseAddress.unsafelyUnwrapped, options: options, into: &self)
             }
         }
     }
 
-    /// Decodes into `message` (empty unless `reusing`), with `scratch`
-    /// (``WireReader/nameRoom`` octets) for names. When `reusing`, the
-    /// storage of its arrays is reused where it owns them alone and it is left
-    /// empty when this throws.
+    /// Decodes into `message`, reusing the storage of its arrays where it
+    /// owns them alone; it is left empty when this throws.
     static func decode(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
-                       options: DecodingOptions, into message: inout Message,
-                       reusing: Bool) throws(DNSDecodeError) {
+                       options: DecodingOptions, into message: inout Message) throws(DNSDecodeError) {
+        // Take the arrays out (a swap keeps them uniquely referenced) and
+        // empty them keeping their capacity; on a throw they are dropped.
         var questions: [Question] = []
         var answers: [ResourceRecord] = []
         var authorities: [ResourceRecord] = []
         var additionals: [ResourceRecord] = []
-        if reusing {
-            // Take the arrays out (a swap keeps them uniquely referenced) and
-            // empty them keeping their capacity; on a throw they are dropped.
-            swap(&questions, &message.questions)
-            swap(&answers, &message.answers)
-            swap(&authorities, &message.authorities)
-            swap(&additionals, &message.additionals)
-            message.header = Header(id: 0, flags: 0)
-            message.edns = nil
-            questions.removeAll(keepingCapacity: true)
-            answers.removeAll(keepingCapacity: true)
-            authorities.removeAll(keepingCapacity: true)
-            additionals.removeAll(keepingCapacity: true)
-        }
+        swap(&questions, &message.questions)
+        swap(&answers, &message.answers)
+        swap(&authorities, &message.authorities)
+        swap(&additionals, &message.additionals)
+        message.header = Header(id: 0, flags: 0)
+        message.edns = nil
+        questions.removeAll(keepingCapacity: true)
+        answers.removeAll(keepingCapacity: true)
+        authorities.removeAll(keepingCapacity: true)
+        additionals.removeAll(keepingCapacity: true)
+        let (header, edns) = try decode(bytes, scratch: scratch, options: options, questions: &questions,
+                                        answers: &answers, authorities: &authorities, additionals: &additionals)
+        message.header = header
+        message.questions = questions
+        message.answers = answers
+        message.authorities = authorities
+        message.additionals = additionals
+        message.edns = edns
+    }
 
+    /// Reads a message's sections into the four arrays (empty, perhaps with
+    /// capacity) with `scratch` (``WireReader/nameRoom`` octets) for names,
+    /// and returns its header and EDNS information.
+    static func decode(_ bytes: UnsafeRawBufferPointer, scratch: UnsafeMutablePointer<UInt8>,
+                       options: DecodingOptions, questions: inout [Question], answers: inout [ResourceRecord],
+                       authorities: inout [ResourceRecord],
+                       additionals: inout [ResourceRecord]) throws(DNSDecodeError) -> (Header, EDNS?) {
         var reader = WireReader(bytes, scratch: scratch)
         try reader.require(12)
         let header = Header(id: reader.uint16(at: 0), flags: reader.uint16(at: 2))
@@ -156,12 +181,7 @@ extension Message {
         if !options.allowTrailingBytes, reader.remaining > 0 {
             throw .trailingBytes(at: reader.offset)
         }
-        message.header = header
-        message.questions = questions
-        message.answers = answers
-        message.authorities = authorities
-        message.additionals = additionals
-        message.edns = edns
+        return (header, edns)
     }
 
     /// Appends `count` records to `records` (empty, perhaps with capacity).
