@@ -106,6 +106,8 @@ struct Bench {
     /// Median ns per item of `body` run over `count` items, after a calibration
     /// round that picks how many rounds fill the target time.
     static func measure(items count: Int, _ body: () -> Void) -> Double {
+        fcrdns_malloc_counting(0)
+        defer { fcrdns_malloc_counting(1) }
         let clock = ContinuousClock()
         let calibration = clock.measure { body() }
         let perRound = max(calibration.seconds, 1e-7)
