@@ -11,8 +11,9 @@
 /// +--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+--+
 /// ```
 ///
-/// The flags live in one stored `UInt16`, exactly as on the wire, so an
-/// unusual combination (the Z bit set, say) round-trips unchanged.
+/// The flags word is stored exactly as on the wire (beside the ID, in one
+/// `UInt32`), so an unusual combination (the Z bit set, say) round-trips
+/// unchanged.
 public struct Header: Hashable, Sendable {
     /// The two words in one: the ID high, the flags low.
     ///
