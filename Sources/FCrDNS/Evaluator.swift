@@ -2,6 +2,8 @@
 // with the verdict rules of §2.7.3.
 
 public import DNSWire
+import DNSResolver
+import DNSTransport
 
 /// An event of one evaluation, for callers that want to trace it live.
 public enum FCrDNSDiagnostic: Sendable {
@@ -125,6 +127,13 @@ public struct FCrDNSEvaluator: Sendable {
     static func ptrLookup(_ context: Context) async -> Plan {
         // The resolver is called here rather than through `lookup`'s closure:
         // one frame fewer in flight.
+        guard let stub = context.stub, context.callsDirectly else { return await protocolPTRLookup(context) }
+        return Self.plan(context, ptr: await stub.pointerLookup(context.reverseName, deadline: context.stubDeadline))
+    }
+
+    /// The PTR lookup through the ``FCrDNSResolver`` protocol.
+    @inline(never)
+    static func protocolPTRLookup(_ context: Context) async -> Plan {
         guard context.callsDirectly else { return await racedPTRLookup(context) }
         return Self.plan(context, ptr: await context.resolver.lookupPTR(context.reverseName, deadline: context.deadline))
     }
@@ -158,6 +167,15 @@ public struct FCrDNSEvaluator: Sendable {
     /// every caller's).
     @inline(never)
     static func forward(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
+        guard let stub = context.stub, context.callsDirectly else {
+            return await protocolForward(name, type, context: context)
+        }
+        return await stub.forwardLookup(name, type, context: context)
+    }
+
+    /// A forward lookup through the ``FCrDNSResolver`` protocol.
+    @inline(never)
+    static func protocolForward(_ name: Name, _ type: RecordType, context: Context) async -> LookupResult<[IPAddress]> {
         guard context.callsDirectly else { return await racedForwardLookup(name, type, context: context) }
         return Self.finishForward(name, type, await context.resolver.lookupAddresses(name, type: type,
                                                                                       deadline: context.deadline),
@@ -229,6 +247,12 @@ public struct FCrDNSEvaluator: Sendable {
         let deadline: ContinuousClock.Instant
         let reverseName: Name
         let resolver: any FCrDNSResolver
+        /// The resolver when it is the library's own ``Resolver``: called
+        /// directly, not through the protocol (its witness and the generic
+        /// lookup behind it are two frames fewer in every lookup in flight).
+        let stub: Resolver?
+        /// ``deadline`` as the resolver's own deadline type.
+        let stubDeadline: Deadline
 
         /// Whether a lookup may call the resolver directly now: it keeps
         /// deadlines itself, and the evaluation is neither cancelled nor late.
@@ -248,6 +272,8 @@ public struct FCrDNSEvaluator: Sendable {
             self.deadline = started.advanced(by: options.timeout)
             self.reverseName = client.reverseName
             self.resolver = resolver
+            self.stub = resolver as? Resolver
+            self.stubDeadline = Deadline(deadline)
         }
 
         /// The result, with the HELO finding added when a HELO name was given.

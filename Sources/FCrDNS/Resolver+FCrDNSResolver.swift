@@ -21,6 +21,32 @@ extension Resolver: FCrDNSResolver {
         await lookup(name, type: type, deadline: deadline) { $0.addresses }
     }
 
+    /// ``lookupPTR(_:deadline:)`` for the evaluator's direct call: not
+    /// generic, no protocol witness, the deadline already converted.
+    func pointerLookup(_ reverseName: Name, deadline: Deadline) async -> LookupResult<[Name]> {
+        let question = Question(name: reverseName, type: .ptr)
+        let flight = await ask(question, deadline: deadline)
+        return Self.lookupResult(flight, question: question) { $0.names }
+    }
+
+    /// ``lookupAddresses(_:type:deadline:)`` for the evaluator's direct
+    /// call, finished as the evaluator keeps a forward lookup (here, so that
+    /// the caller's frame holds no result of its own).
+    func forwardLookup(_ name: Name, _ type: RecordType,
+                       context: FCrDNSEvaluator.Context) async -> LookupResult<[IPAddress]> {
+        let flight = await ask(Question(name: name, type: type), deadline: context.stubDeadline)
+        return Self.finishedForward(flight, name, type, context: context)
+    }
+
+    /// The rest of ``forwardLookup(_:_:context:)``, out of line: its
+    /// temporaries stay off the frame of every lookup in flight.
+    @inline(never)
+    static func finishedForward(_ flight: QueryFlight, _ name: Name, _ type: RecordType,
+                                context: FCrDNSEvaluator.Context) -> LookupResult<[IPAddress]> {
+        let result = lookupResult(flight, question: Question(name: name, type: type)) { $0.addresses }
+        return FCrDNSEvaluator.finishForward(name, type, result, context: context)
+    }
+
     private func lookup<Value: Sendable>(_ name: Name, type: RecordType, deadline: ContinuousClock.Instant,
                                          values: (DNSAnswer) -> [Value]) async -> LookupResult<[Value]> {
         // Only the question is awaited here; the answer or error is read out
