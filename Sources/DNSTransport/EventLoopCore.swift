@@ -124,6 +124,18 @@ final class EventLoopCore: Sendable {
         var wakePending = false
         /// Busy waiters whose handler the loop thread is to run next.
         var handedOff: [UInt64] = []
+
+        /// Changes waiter `id` in place, if it is there. Not
+        /// `waiters[id]?.field = value`: the dictionary's optional-value
+        /// `_modify` coroutine holds a whole `Waiter?` in its frame, which
+        /// does not fit the caller's fixed coroutine buffer, so each such
+        /// write cost a malloc and a free (heaptrack: 206,352 for 30,000
+        /// evaluations, under this mutex on the loop thread). Through an
+        /// index, the values view yields the stored waiter itself.
+        mutating func modifyWaiter(_ id: UInt64, _ change: (inout Waiter) -> Void) {
+            guard let index = waiters.index(forKey: id) else { return }
+            change(&waiters.values[index])
+        }
     }
 
     /// The epoll instance; closed in `deinit`, once no thread or operation can use it.
@@ -261,10 +273,10 @@ final class EventLoopCore: Sendable {
             }
             switch waiter.pending {
             case nil:
-                state.waiters[id]?.busy = false
+                state.modifyWaiter(id) { $0.busy = false }
                 return .waiting
             case .ready? where waiter.handler != nil:
-                state.waiters[id]?.pending = nil
+                state.modifyWaiter(id) { $0.pending = nil }
                 return .runHandler
             case let outcome?:
                 state.waiters[id] = nil
@@ -324,7 +336,7 @@ final class EventLoopCore: Sendable {
         guard let waiter = state.waiters[id] else { return nil }
         if waiter.busy {
             if waiter.pending == nil || (waiter.pending == .ready && outcome != .ready) {
-                state.waiters[id]?.pending = outcome
+                state.modifyWaiter(id) { $0.pending = outcome }
             }
             return nil
         }
@@ -338,7 +350,7 @@ final class EventLoopCore: Sendable {
     private static func ready(_ id: UInt64, in state: inout State) -> (CheckedContinuation<WaitOutcome, Never>?, Bool) {
         guard let waiter = state.waiters[id] else { return (nil, false) }
         if waiter.handler != nil, !waiter.busy {
-            state.waiters[id]?.busy = true
+            state.modifyWaiter(id) { $0.busy = true }
             return (nil, true)
         }
         return (take(id, with: .ready, from: &state), false)
