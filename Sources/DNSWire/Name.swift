@@ -197,10 +197,21 @@ public struct Name: @unchecked Sendable {
     /// True for the root name `.`.
     @inlinable public var isRoot: Bool { _length == 1 }
 
-    /// The labels, outermost last.
+    /// Calls `body` with the uncompressed wire form (length-prefixed labels,
+    /// then the root's zero octet) where the name keeps it, without copying
+    /// or allocating: the way to walk a name's labels on a hot path. The
+    /// pointer is valid only inside `body`.
+    @inlinable
+    public func withUnsafeWireBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withWire(body)
+    }
+
+    /// The labels, outermost last. Allocates the array (and a copy of the
+    /// wire form the slices share); ``withUnsafeWireBytes(_:)`` does not.
     public var labels: [ArraySlice<UInt8>] {
         let wire = _wire[...]
         var result: [ArraySlice<UInt8>] = []
+        result.reserveCapacity(labelCount)
         var position = wire.startIndex
         while wire[position] != 0 {
             let length = Int(wire[position])

@@ -28,17 +28,35 @@ enum HostNameCheck {
         if name.isSubdomain(of: ReverseNames.inAddrArpa) || name.isSubdomain(of: ReverseNames.ip6Arpa) {
             return .reverseTree
         }
-        let labels = name.labels
-        if labels.allSatisfy({ $0.allSatisfy(isDigit) }) { return .numeric }
-        for label in labels {
-            for byte in label where !(isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "_")) {
-                return .invalidOctet(byte)
+        // On the wire form, without allocating: once per PTR name of every
+        // evaluation.
+        return name.withUnsafeWireBytes { wire -> HostNameProblem? in
+            var allDigits = true
+            var position = 0
+            while wire[position] != 0 {
+                let start = position + 1
+                let end = start + Int(wire[position])
+                for byte in wire[start..<end] where !isDigit(byte) {
+                    allDigits = false
+                    break
+                }
+                position = end
             }
-            if label.first == UInt8(ascii: "-") { return .leadingHyphen }
-            if label.last == UInt8(ascii: "-") { return .trailingHyphen }
+            if allDigits { return .numeric }
+            position = 0
+            while wire[position] != 0 {
+                let start = position + 1
+                let end = start + Int(wire[position])
+                for byte in wire[start..<end] where !(isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_")) {
+                    return .invalidOctet(byte)
+                }
+                if wire[start] == UInt8(ascii: "-") { return .leadingHyphen }
+                if wire[end - 1] == UInt8(ascii: "-") { return .trailingHyphen }
+                position = end
+            }
+            return nil
         }
-        return nil
     }
 
     /// The finding that reports `problem` for `name`.
@@ -72,15 +90,38 @@ public enum RegistrableDomain {
     /// The number of labels the registrable domain of `name` has (0 for
     /// the root, at most the name's label count).
     static func labelCount(of name: Name) -> Int {
-        let labels = name.foldedLabels
-        guard labels.count > 2 else { return labels.count }
-        let tld = labels[labels.count - 1]
-        let second = labels[labels.count - 2]
-        if tld.count == 2, tld.allSatisfy(isLowerAlpha),
-           secondLevelLabels.contains(String(decoding: second, as: UTF8.self)) {
-            return 3
+        // On the wire form, without allocating (it runs several times per
+        // PTR name): the count, and where the last two labels start.
+        name.withUnsafeWireBytes { wire -> Int in
+            var count = 0
+            var last = 0
+            var secondLast = 0
+            var position = 0
+            while wire[position] != 0 {
+                count += 1
+                secondLast = last
+                last = position
+                position += 1 + Int(wire[position])
+            }
+            guard count > 2, wire[last] == 2,
+                  isAlpha(wire[last + 1]), isAlpha(wire[last + 2]) else { return min(count, 2) }
+            let second = wire[(secondLast + 1)..<(secondLast + 1 + Int(wire[secondLast]))]
+            guard let key = packedLabel(second) else { return 2 }
+            return packedSecondLevelLabels.contains(key) ? 3 : 2
         }
-        return 2
+    }
+
+    /// ``secondLevelLabels`` as ``packedLabel(_:)`` keys.
+    static let packedSecondLevelLabels: Set<UInt64> = Set(secondLevelLabels.compactMap { packedLabel($0.utf8) })
+
+    /// A label of at most 7 octets, ASCII letters folded to lower case, as
+    /// one integer (a leading 1 bit, then the octets): a set lookup without
+    /// making a String. Nil for longer labels, which no listed label is.
+    static func packedLabel<Octets: Collection<UInt8>>(_ label: Octets) -> UInt64? {
+        guard label.count <= 7 else { return nil }
+        var key: UInt64 = 1
+        for byte in label { key = key << 8 | UInt64(isAlpha(byte) ? byte | 0x20 : byte) }
+        return key
     }
 
     /// The registrable domain of `name` by the heuristic above, case as in

@@ -28,6 +28,9 @@ struct NameStorageTests {
         #expect(name.wireBytes.count == octets)
         #expect(try Name(parsing: name.description) == name)
         #expect(try Name(wire: name.wireBytes).isIdentical(to: name))
+        #expect(name.withUnsafeWireBytes { Array($0) } == name.wireBytes)
+        #expect(name.labels.count == name.labelCount)
+        #expect(name.labels.flatMap { [UInt8($0.count)] + $0 } + [0] == name.wireBytes)
         if octets > 1 {
             let upper = try Self.name(octets: octets, upper: true)
             #expect(upper == name)

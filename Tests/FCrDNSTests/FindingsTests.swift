@@ -78,6 +78,11 @@ struct RegistrableDomainTests {
         ("x.co.uk.", "x.co.uk."),
         ("a.example.io.", "example.io."),
         ("a.b.example.co.test.", "co.test."),  // "test" is not a two-letter code
+        ("a.example.NET.br.", "example.NET.br."),  // the listed second level, any case
+        ("a.example.co0.uk.", "co0.uk."),  // not a listed second level
+        ("a.example.abcdefgh.uk.", "abcdefgh.uk."),  // longer than any listed one
+        ("a.example.co.u2.", "co.u2."),  // not a country code
+        ("co.uk.", "co.uk."),
         ("localhost.", "localhost."),
     ])
     func heuristic(_ name: String, _ expected: String) throws {
