@@ -28,6 +28,7 @@ let package = Package(
                 "MallocCounter",
                 .product(name: "DNSWire", package: rootIdentity),
                 .product(name: "DNSCapture", package: rootIdentity),
+                .product(name: "FCrDNS", package: rootIdentity),
             ]
         ),
     ],
