@@ -50,8 +50,12 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DNSWire", "DNSTransport", "DNSResolver", "FCrDNS"],
                     swiftSettings: strictSettings),
 
+        // glibc's mallopt for the command (not for the libraries): see MallocArenas.swift.
+        .target(name: "CMallocTuning"),
+
         // The `fcrdns` command-line tool.
-        .executableTarget(name: "FCrDNSCLI", dependencies: ["DNSWire", "DNSCapture", "DNSTransport", "DNSResolver", "FCrDNS"],
+        .executableTarget(name: "FCrDNSCLI",
+                          dependencies: ["DNSWire", "DNSCapture", "DNSTransport", "DNSResolver", "FCrDNS", "CMallocTuning"],
                           swiftSettings: strictSettings),
         .testTarget(name: "FCrDNSCLITests", dependencies: ["DNSWire", "DNSCapture"], swiftSettings: strictSettings),
     ],

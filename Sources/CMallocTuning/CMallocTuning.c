@@ -1,0 +1,14 @@
+#include "CMallocTuning.h"
+
+#if __has_include(<malloc.h>)
+#include <malloc.h>
+#endif
+
+int fcrdns_set_malloc_arena_max(int count) {
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+    return mallopt(M_ARENA_MAX, count);
+#else
+    (void)count;
+    return 0;
+#endif
+}
