@@ -361,12 +361,21 @@ public struct FCrDNSEvaluator: Sendable {
         case .found(let names): received = names
         }
 
-        // 2. Deduplicate (ASCII case-insensitive, first spelling kept).
-        var seen: Set<Name> = []
+        // 2. Deduplicate (ASCII case-insensitive, first spelling kept). A
+        // PTR set is nearly always a name or two: compared in place, without
+        // a hash set's allocation, up to 16; a set beyond.
         var names: [Name] = []
         var duplicates: [Name] = []
-        for name in received {
-            if seen.insert(name).inserted { names.append(name) } else { duplicates.append(name) }
+        names.reserveCapacity(received.count)
+        if received.count <= 16 {
+            for name in received {
+                if names.contains(name) { duplicates.append(name) } else { names.append(name) }
+            }
+        } else {
+            var seen: Set<Name> = []
+            for name in received {
+                if seen.insert(name).inserted { names.append(name) } else { duplicates.append(name) }
+            }
         }
         if !duplicates.isEmpty { findings.append(.duplicateNames(duplicates)) }
 
@@ -426,13 +435,14 @@ public struct FCrDNSEvaluator: Sendable {
         let types = plan.types
         var findings = plan.findings
         var trace = plan.ptr.trace
-        let checkedSet = Set(plan.checked)
+        // At most `maxNames` indices, in order: searched in place, no set.
+        let checked = plan.checked
         var evidence: [NameEvidence] = []
         var confirmed: [ConfirmedName] = []
         var transientNames: [FCrDNSVerdict.TransientName] = []
         for index in names.indices {
             let name = names[index]
-            guard checkedSet.contains(index) else {
+            guard checked.contains(index) else {
                 let status: NameEvidence.Status = plan.discarded.contains(index) ? .discarded : .notChecked
                 evidence.append(NameEvidence(name: name, status: status, lookups: [], problem: problems[index]))
                 continue
