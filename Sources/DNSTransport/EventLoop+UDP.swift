@@ -2,9 +2,6 @@
 import Synchronization
 
 extension EventLoop {
-    /// The receive buffer for one datagram: the largest UDP payload.
-    static let datagramBufferSize = 65535
-
     /// Sends `query` to `server` over UDP and waits for the response.
     ///
     /// A fresh socket is opened for every exchange. It is *not* connected and
@@ -221,17 +218,16 @@ extension EventLoop {
     /// A received payload and where it came from.
     private typealias ReceivedDatagram = (datagram: [UInt8], source: SocketAddress?)
 
-    /// Receives one datagram into a temporary 65535-byte buffer and copies out its payload.
+    /// Receives one datagram into the thread's 65535-byte buffer
+    /// (``ThreadReceiveBuffer``) and copies out its payload.
     ///
-    /// Never inlined, and synchronous on purpose: the temporary buffer then
-    /// lives on the thread's stack for the duration of one `recvfrom`. Inlined
-    /// into the async caller it would be a task allocation, and a task keeps
-    /// the slab of its largest allocation until it ends, so every evaluation
-    /// in flight would hold 64 KiB of memory (measured: ~170 MiB with 10,000
-    /// in flight).
+    /// Never inlined, and synchronous on purpose: a temporary buffer in an
+    /// async caller would be a task allocation, and a task keeps the slab of
+    /// its largest allocation until it ends, so every evaluation in flight
+    /// would hold 64 KiB of memory (measured: ~170 MiB with 10,000 in flight).
     @inline(never)
     private static func receiveDatagram(_ fd: CInt) throws(Errno) -> IOResult<ReceivedDatagram> {
-        try withUnsafeTemporaryAllocation(byteCount: datagramBufferSize, alignment: 1) {
+        try ThreadReceiveBuffer.with {
             (buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> IOResult<ReceivedDatagram> in
             switch try sysReceive(fd, into: buffer) {
             case .wouldBlock:
