@@ -21,8 +21,13 @@ public protocol DNSExchangeTransport: Sendable {
 }
 
 /// The real transport: Glibc sockets driven by one shared epoll event loop.
+///
+/// An exchange made from a task that runs on an event loop (its executor
+/// preference is one, see ``EventLoop``) runs on that loop instead: the
+/// response and the task then meet on one thread, with no hand-off.
 public struct SocketTransport: DNSExchangeTransport {
-    /// The event loop the sockets run on.
+    /// The event loop the sockets run on, unless the calling task runs on
+    /// another (``EventLoop/current``).
     public let eventLoop: EventLoop
 
     /// Creates the transport on `eventLoop` (the process-wide loop by default).
@@ -34,7 +39,7 @@ public struct SocketTransport: DNSExchangeTransport {
     public func exchangeUDP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant,
                             accept: @escaping @Sendable (_ datagram: [UInt8], _ source: SocketAddress) -> Bool)
         async throws(TransportError) -> [UInt8] {
-        try await eventLoop.udpExchange(query, to: server, deadline: deadline) { datagram, source in
+        try await (EventLoop.current ?? eventLoop).udpExchange(query, to: server, deadline: deadline) { datagram, source in
             accept(datagram, source) ? .accept : .drop
         }.response
     }
@@ -42,6 +47,6 @@ public struct SocketTransport: DNSExchangeTransport {
     /// See ``DNSExchangeTransport/exchangeTCP(_:with:deadline:)``.
     public func exchangeTCP(_ query: [UInt8], with server: SocketAddress, deadline: ContinuousClock.Instant)
         async throws(TransportError) -> [UInt8] {
-        try await eventLoop.tcpExchange(query, to: server, deadline: deadline)
+        try await (EventLoop.current ?? eventLoop).tcpExchange(query, to: server, deadline: deadline)
     }
 }

@@ -21,7 +21,8 @@ extension Resolver {
             do throws(TransportError) {
                 // The filter keeps the accepted datagram, already decoded.
                 if let eventLoop = socketLoop {
-                    _ = try await eventLoop.udpExchange(watch.query.bytes, to: watch.server,
+                    // On the calling task's loop when it runs on one (as SocketTransport does).
+                    _ = try await (EventLoop.current ?? eventLoop).udpExchange(watch.query.bytes, to: watch.server,
                                                         deadline: resolution.tryDeadline, accept: watch.verdict)
                 } else {
                     try await exchangeUDP(watch, deadline: resolution.tryDeadline)

@@ -85,6 +85,17 @@ protocol ReadinessHandler: AnyObject, Sendable {
 /// Registrations need no wake-up: `epoll_ctl` works while another thread is in
 /// `epoll_wait`. Only a deadline earlier than the one the loop sleeps towards
 /// needs one, and it gets a single write to the eventfd (`wakePending`).
+///
+/// ## Jobs
+///
+/// The loop is also a task executor (``EventLoop``'s `TaskExecutor`
+/// conformance): jobs of tasks that prefer it queue in `State.jobs`. Each
+/// round of the loop resumes the waiters that are done and runs their
+/// handlers, then runs the queued jobs (those it just resumed among them, a
+/// few batches at most), and only then decides, under the mutex, to sleep:
+/// `isSleeping` is set there, with the next deadline, so a job queued or a
+/// deadline registered before that needs no wake-up, and one after it gets
+/// one. With jobs or handed-off waiters still queued it polls instead.
 final class EventLoopCore: Sendable {
     /// A suspended operation.
     private struct Waiter {
@@ -124,6 +135,8 @@ final class EventLoopCore: Sendable {
         var wakePending = false
         /// Busy waiters whose handler the loop thread is to run next.
         var handedOff: [UInt64] = []
+        /// Jobs of tasks that prefer the loop as their executor, in order.
+        var jobs: [LoopJob] = []
 
         /// Changes waiter `id` in place, if it is there. Not
         /// `waiters[id]?.field = value`: the dictionary's optional-value
@@ -381,6 +394,25 @@ final class EventLoopCore: Sendable {
         continuation?.resume(returning: .cancelled)
     }
 
+    // MARK: - Jobs (tasks whose executor preference is the loop)
+
+    /// Queues `job` to run on the loop thread, between its rounds of
+    /// `epoll_wait`. Returns false once the loop has shut down: the caller
+    /// runs the job elsewhere. From the loop thread itself (a task it runs
+    /// resumed another), no wake-up is needed: the loop runs every queued
+    /// job before it sleeps.
+    func enqueue(_ job: LoopJob) -> Bool {
+        let (accepted, needsWake) = state.withLock { state -> (Bool, Bool) in
+            if state.isShutDown { return (false, false) }
+            state.jobs.append(job)
+            guard state.isSleeping && !state.wakePending else { return (true, false) }
+            state.wakePending = true
+            return (true, true)
+        }
+        if needsWake { wake() }
+        return accepted
+    }
+
     private func wake() {
         var one: UInt64 = 1
         _ = try? withUnsafeBytes(of: &one) { bytes throws(Errno) in try sysWrite(wakeFD, bytes) }
@@ -391,14 +423,18 @@ final class EventLoopCore: Sendable {
     /// Stops the loop: every current waiter gets `.shutDown`, later waits get it at once,
     /// and the loop thread returns from ``run()``.
     func shutDown() {
-        let continuations = state.withLock { state in
+        let (continuations, jobs) = state.withLock { state in
             state.isShutDown = true
             let ids = Array(state.waiters.keys)
-            return ids.compactMap { Self.take($0, with: .shutDown, from: &state) }
+            defer { state.jobs = [] }
+            return (ids.compactMap { Self.take($0, with: .shutDown, from: &state) }, state.jobs)
         }
         for continuation in continuations {
             continuation.resume(returning: .shutDown)
         }
+        // Jobs the loop will not run now: on the global executor, so that no
+        // task is left suspended.
+        for job in jobs { job.runElsewhere() }
         wake()
     }
 
@@ -415,6 +451,7 @@ final class EventLoopCore: Sendable {
         readyIDs.reserveCapacity(Self.maximumEvents)
         var toResume: [(CheckedContinuation<WaitOutcome, Never>, WaitOutcome)] = []
         var toHandle: [UInt64] = []
+        var jobs: [LoopJob] = []
         var timeout: CInt = 0
 
         while true {
@@ -444,10 +481,10 @@ final class EventLoopCore: Sendable {
             }
 
             let now = Deadline.now
-            let (stop, nextDeadline): (Bool, Deadline?) = state.withLock { state in
+            let stop: Bool = state.withLock { state in
                 state.isSleeping = false
                 state.wakePending = false
-                if state.isShutDown { return (true, nil) }
+                if state.isShutDown { return true }
                 for id in readyIDs {
                     let (continuation, runsHandler) = Self.ready(id, in: &state)
                     if let continuation { toResume.append((continuation, .ready)) }
@@ -471,9 +508,7 @@ final class EventLoopCore: Sendable {
                     let waiters = state.waiters
                     state.timers.retain { waiters[$0.id] != nil }
                 }
-                state.sleepDeadline = state.timers.first?.deadline
-                state.isSleeping = true
-                return (false, state.sleepDeadline)
+                return false
             }
 
             for (continuation, outcome) in toResume {
@@ -488,9 +523,40 @@ final class EventLoopCore: Sendable {
             }
             toHandle.removeAll(keepingCapacity: true)
             if stop { return }
-            timeout = Self.milliseconds(until: nextDeadline, from: handled ? .now : now)
+
+            // The jobs of tasks that run on the loop (those just resumed among
+            // them), a few rounds at most so that sockets are not starved;
+            // then the sleep decision, under the mutex with the queue.
+            var rounds = 0
+            var nextDeadline: Deadline?
+            var moreJobs = false
+            while true {
+                let batch: Bool = state.withLock { state in
+                    if state.jobs.isEmpty || rounds == Self.maximumJobRounds {
+                        // Jobs left, or waiters a job handed off (their
+                        // handler found the descriptor ready again): the loop
+                        // only polls, it does not sleep.
+                        moreJobs = !state.jobs.isEmpty || !state.handedOff.isEmpty
+                        state.sleepDeadline = state.timers.first?.deadline
+                        nextDeadline = state.sleepDeadline
+                        state.isSleeping = !moreJobs
+                        return false
+                    }
+                    swap(&state.jobs, &jobs)
+                    return true
+                }
+                guard batch else { break }
+                for job in jobs { job.run() }
+                jobs.removeAll(keepingCapacity: true)
+                rounds += 1
+            }
+            let ran = rounds > 0
+            timeout = moreJobs ? 0 : Self.milliseconds(until: nextDeadline, from: handled || ran ? .now : now)
         }
     }
+
+    /// Rounds of queued jobs between two `epoll_wait`s.
+    private static let maximumJobRounds = 8
 
     private func drainWakeFD() {
         var counter: UInt64 = 0

@@ -252,6 +252,19 @@ func sysStartThread(_ body: @escaping @Sendable () -> Void) throws(Errno) -> pth
     return thread
 }
 
+/// Names the calling thread (at most 15 bytes; longer names are cut), as
+/// `top -H`, `ps -L` and debuggers show it. Failure is ignored: a name is a
+/// convenience.
+/// Written to `/proc/thread-self/comm`: `pthread_setname_np` and `prctl` are
+/// not visible to Swift through Glibc (a GNU extension, a variadic function).
+func sysNameCurrentThread(_ name: String) {
+    let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
 /// Waits for a thread started by ``sysStartThread(_:)`` to finish.
 ///
 /// The corresponding C function is `pthread_join`.

@@ -31,6 +31,34 @@ struct FaultInjectionTests {
         #expect(query.header.recursionDesired)
     }
 
+    /// From a task that runs on an event loop, exchanges go through that loop,
+    /// not the transport's: here the transport's loop is shut down, so an
+    /// exchange on it would fail.
+    @Test func exchangesRunOnTheLoopTheTaskRunsOn() async throws {
+        let server = LoopbackResponder { q, _ in [.send(Reply.to(q, answers: [Reply.a(q.questions[0].name, "192.0.2.1")]))] }
+        defer { server.stop() }
+        let gone = EventLoop()
+        gone.shutdown()
+        let running = EventLoop()
+        defer { running.shutdown() }
+        let configuration = ResolverConfiguration(servers: [server.address], timeout: .seconds(3), attempts: 1,
+                                                  cache: .init(enabled: false))
+        let direct = Resolver(configuration: configuration, transport: SocketTransport(eventLoop: gone))
+        let answer = try await withTaskExecutorPreference(running) {
+            try await direct.query(Self.name, type: .a)
+        }
+        #expect(answer.addresses == [IPAddress("192.0.2.1")!])
+        // Through the transport protocol too (SocketTransport's own path).
+        let transport = SocketTransport(eventLoop: gone)
+        let query = Message.query(id: 7, name: Self.name, type: .a).encoded()
+        let response = try await withTaskExecutorPreference(running) {
+            try await transport.exchangeUDP(query, with: server.address, deadline: .now + .seconds(3)) { _, _ in true }
+        }
+        #expect(try Message(decoding: response).header.id == 7)
+        // Outside a loop the transport's own loop is used, and it is gone.
+        await #expect(throws: ResolverError.self) { _ = try await direct.query(Self.name, type: .a) }
+    }
+
     @Test func silenceTimesOut() async throws {
         let server = LoopbackResponder { _, _ in [] }
         defer { server.stop() }
