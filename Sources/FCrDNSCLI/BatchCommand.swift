@@ -3,6 +3,7 @@
 #endif
 import DNSWire
 import FCrDNS
+import DNSTransport
 
 /// `fcrdns batch [FILE]`: many evaluations at once, one JSON line per input
 /// line, in input order.
@@ -49,11 +50,39 @@ enum BatchCommand {
         let lineFormat = try args.choice("--format", of: ["json", "line"]) == "line"
         let evaluator = try EvaluationOptions.evaluator(args)
         let path = args.positionals.first
-        guard let input = LineReader(path: path == "-" ? nil : path) else {
+
+        // Evaluations run on event loops, one per core, dealt out in turn:
+        // a loop sees a response, and the evaluation it resumes runs on the
+        // same thread, with no hand-off to another (EventLoop's TaskExecutor
+        // conformance; the resolver's exchanges go to the loop the task runs
+        // on). This loop, collecting results, runs on the first.
+        let loops = [EventLoop.shared] + (1..<Self.loopCount).map { _ in EventLoop() }
+        return await withTaskExecutorPreference(loops[0]) {
+            await evaluateAll(path: path, evaluator: evaluator, concurrency: concurrency, lineFormat: lineFormat,
+                              loops: loops)
+        }
+    }
+
+    /// Event loops for a batch: one per online processor, 1 to 64.
+    static var loopCount: Int {
+        min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 64)
+    }
+
+    /// Evaluates every line of the file at `path` (standard input for nil or
+    /// `-`), printing results in input order.
+    @concurrent
+    static func evaluateAll(path: String?, evaluator: FCrDNSEvaluator, concurrency: Int,
+                            lineFormat: Bool, loops: [EventLoop]) async -> Int32 {
+        guard let reader = LineReader(path: path == "-" ? nil : path) else {
             Output.error("fcrdns batch: cannot read \(path ?? "standard input")")
             return 1
         }
-
+        // Read on a thread of its own: this runs on an event loop, whose
+        // thread must not wait for a slow pipe.
+        guard let input = LineFeeder(reader) else {
+            Output.error("fcrdns batch: cannot start a thread to read \(path ?? "standard input")")
+            return 1
+        }
         let clock = ContinuousClock()
         let started = clock.now
         var counts: [String: Int] = [:]
@@ -68,8 +97,8 @@ enum BatchCommand {
         // Results may finish out of order; at most this many wait to be printed.
         let window = concurrency
 
-        func nextItem() -> Item? {
-            while let line = input.next() {
+        func nextItem() async -> Item? {
+            while let line = await input.next() {
                 lineNumber += 1
                 let trimmed = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
                 if trimmed.isEmpty || trimmed[0].hasPrefix("#") { continue }
@@ -90,14 +119,14 @@ enum BatchCommand {
             var inFlight = 0
             while true {
                 while !exhausted, inFlight < concurrency, nextToLaunch - nextToPrint < window {
-                    guard let item = nextItem() else {
+                    guard let item = await nextItem() else {
                         exhausted = true
                         break
                     }
                     let index = nextToLaunch
                     nextToLaunch += 1
                     inFlight += 1
-                    group.addTask {
+                    group.addTask(executorPreference: loops[index % loops.count]) {
                         switch item {
                         case .evaluate(_, let ip, let helo):
                             let result = await evaluator.evaluate(ip: ip, helo: helo)
