@@ -50,12 +50,8 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["DNSWire", "DNSTransport", "DNSResolver", "FCrDNS"],
                     swiftSettings: strictSettings),
 
-        // glibc's mallopt for the command (not for the libraries): see MallocArenas.swift.
-        .target(name: "CMallocTuning"),
-
         // The `fcrdns` command-line tool.
-        .executableTarget(name: "FCrDNSCLI",
-                          dependencies: ["DNSWire", "DNSCapture", "DNSTransport", "DNSResolver", "FCrDNS", "CMallocTuning"],
+        .executableTarget(name: "FCrDNSCLI", dependencies: ["DNSWire", "DNSCapture", "DNSTransport", "DNSResolver", "FCrDNS"],
                           swiftSettings: strictSettings),
         .testTarget(name: "FCrDNSCLITests", dependencies: ["DNSWire", "DNSCapture"], swiftSettings: strictSettings),
     ],

@@ -26,9 +26,6 @@ struct FCrDNSCommand {
             exit(64)
         }
         arguments.removeFirst()
-        // Before the first task: see MallocArenas (one arena for the commands
-        // that keep thousands of evaluations in flight).
-        if command == "batch" || command == "policy" { MallocArenas.limitForConcurrency() }
         let status: Int32
         do throws(Arguments.UsageError) {
             switch command {

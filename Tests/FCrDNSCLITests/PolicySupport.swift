@@ -21,14 +21,11 @@ final class PolicyProcess: @unchecked Sendable {
         let description: String
     }
 
-    /// Launches `fcrdns policy --listen LISTEN ARGUMENTS…`; ``start(_:listen:environment:)`` also waits for it.
-    private init(_ arguments: [String], listen: String, environment: [String: String]) throws {
+    /// Launches `fcrdns policy --listen LISTEN ARGUMENTS…`; ``start(_:listen:)`` also waits for it.
+    private init(_ arguments: [String], listen: String) throws {
         self.listen = listen
         process.executableURL = URL(fileURLWithPath: CLI.executable)
         process.arguments = ["policy", "--listen", listen] + arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -43,11 +40,9 @@ final class PolicyProcess: @unchecked Sendable {
     }
 
     /// Starts `fcrdns policy --listen LISTEN ARGUMENTS…` (default listen:
-    /// 127.0.0.1, any port), with `environment` added to this process's, and
-    /// waits for its "listening" line.
-    static func start(_ arguments: [String], listen: String = "127.0.0.1:0",
-                      environment: [String: String] = [:]) async throws -> PolicyProcess {
-        let service = try PolicyProcess(arguments, listen: listen, environment: environment)
+    /// 127.0.0.1, any port) and waits for its "listening" line.
+    static func start(_ arguments: [String], listen: String = "127.0.0.1:0") async throws -> PolicyProcess {
+        let service = try PolicyProcess(arguments, listen: listen)
         guard await service.waitFor({ $0.contains(" listening listen=") }, seconds: 20) else {
             _ = await service.terminate()
             throw StartError(description: "fcrdns policy did not start: \(service.logText)")
