@@ -17,8 +17,7 @@
 # - live: INPUTS lines over the client addresses of scripts/zones/README.md
 #   (every verdict represented) against the project's unbound (started with
 #   scripts/dns-servers.sh and stopped after). Evaluations come and go, so its
-#   peak moves more (49-59 MiB seen with batch's one malloc arena), and its
-#   threshold leaves room for that.
+#   peak moves more (49-60 MiB seen), and its threshold leaves room for that.
 #
 # Exits 1 when a peak is above its threshold or an answer is missing.
 set -euo pipefail
