@@ -16,7 +16,11 @@ public enum RData: Hashable, Sendable {
     /// One or more character-strings (type TXT), each at most 255 octets.
     case txt([[UInt8]])
     /// The start of a zone of authority (type SOA).
-    case soa(SOAData)
+    ///
+    /// Boxed (`indirect`): its two names and five numbers (84 bytes) would
+    /// otherwise set the size of every `RData`, and so of every record in a
+    /// message's arrays (128 bytes a record instead of 80).
+    indirect case soa(SOAData)
     /// A service location (type SRV, RFC 2782).
     case srv(SRVData)
     /// The octets of any other type, kept byte for byte (RFC 3597).
