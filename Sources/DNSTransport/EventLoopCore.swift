@@ -426,8 +426,9 @@ final class EventLoopCore: Sendable {
         let (continuations, jobs) = state.withLock { state in
             state.isShutDown = true
             let ids = Array(state.waiters.keys)
-            defer { state.jobs = [] }
-            return (ids.compactMap { Self.take($0, with: .shutDown, from: &state) }, state.jobs)
+            let jobs = state.jobs
+            state.jobs = []
+            return (ids.compactMap { Self.take($0, with: .shutDown, from: &state) }, jobs)
         }
         for continuation in continuations {
             continuation.resume(returning: .shutDown)

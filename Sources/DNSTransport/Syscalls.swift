@@ -255,6 +255,7 @@ func sysStartThread(_ body: @escaping @Sendable () -> Void) throws(Errno) -> pth
 /// Names the calling thread (at most 15 bytes; longer names are cut), as
 /// `top -H`, `ps -L` and debuggers show it. Failure is ignored: a name is a
 /// convenience.
+///
 /// Written to `/proc/thread-self/comm`: `pthread_setname_np` and `prctl` are
 /// not visible to Swift through Glibc (a GNU extension, a variadic function).
 func sysNameCurrentThread(_ name: String) {

@@ -19,6 +19,22 @@ extension Name {
     return nil
 }
 
+/// The labels of a name's wire form (``Name/withUnsafeWireBytes(_:)``), as
+/// ranges of their octets, outermost last: a walk without allocating.
+struct WireLabels: Sequence, IteratorProtocol {
+    let wire: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    init(_ wire: UnsafeBufferPointer<UInt8>) { self.wire = wire }
+
+    mutating func next() -> Range<Int>? {
+        guard wire[position] != 0 else { return nil }
+        let start = position + 1
+        position = start + Int(wire[position])
+        return start..<position
+    }
+}
+
 enum HostNameCheck {
     /// Why `name` is not a usable host name, or nil when it is one.
     ///
@@ -31,29 +47,15 @@ enum HostNameCheck {
         // On the wire form, without allocating: once per PTR name of every
         // evaluation.
         return name.withUnsafeWireBytes { wire -> HostNameProblem? in
-            var allDigits = true
-            var position = 0
-            while wire[position] != 0 {
-                let start = position + 1
-                let end = start + Int(wire[position])
-                for byte in wire[start..<end] where !isDigit(byte) {
-                    allDigits = false
-                    break
-                }
-                position = end
-            }
-            if allDigits { return .numeric }
-            position = 0
-            while wire[position] != 0 {
-                let start = position + 1
-                let end = start + Int(wire[position])
-                for byte in wire[start..<end] where !(isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "-")
+            let labels = WireLabels(wire)
+            if labels.allSatisfy({ wire[$0].allSatisfy(isDigit) }) { return .numeric }
+            for label in labels {
+                for byte in wire[label] where !(isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "-")
                     || byte == UInt8(ascii: "_")) {
                     return .invalidOctet(byte)
                 }
-                if wire[start] == UInt8(ascii: "-") { return .leadingHyphen }
-                if wire[end - 1] == UInt8(ascii: "-") { return .trailingHyphen }
-                position = end
+                if wire[label.lowerBound] == UInt8(ascii: "-") { return .leadingHyphen }
+                if wire[label.upperBound - 1] == UInt8(ascii: "-") { return .trailingHyphen }
             }
             return nil
         }
@@ -94,19 +96,14 @@ public enum RegistrableDomain {
         // PTR name): the count, and where the last two labels start.
         name.withUnsafeWireBytes { wire -> Int in
             var count = 0
-            var last = 0
-            var secondLast = 0
-            var position = 0
-            while wire[position] != 0 {
+            var last = 0..<0
+            var secondLast = 0..<0
+            for label in WireLabels(wire) {
                 count += 1
-                secondLast = last
-                last = position
-                position += 1 + Int(wire[position])
+                (secondLast, last) = (last, label)
             }
-            guard count > 2, wire[last] == 2,
-                  isAlpha(wire[last + 1]), isAlpha(wire[last + 2]) else { return min(count, 2) }
-            let second = wire[(secondLast + 1)..<(secondLast + 1 + Int(wire[secondLast]))]
-            guard let key = packedLabel(second) else { return 2 }
+            guard count > 2, last.count == 2, wire[last].allSatisfy(isAlpha),
+                  let key = packedLabel(wire[secondLast]) else { return min(count, 2) }
             return packedSecondLevelLabels.contains(key) ? 3 : 2
         }
     }
